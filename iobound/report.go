@@ -1,0 +1,46 @@
+package iobound
+
+import (
+	"time"
+
+	"conclab/timeline"
+)
+
+// Result is one task of the I/O workload: one GET of one URL.
+type Result struct {
+	URL    string
+	Status int   // the HTTP status code, 0 when no response arrived
+	Bytes  int64 // body bytes received
+	Err    error // the request failed; a failure is a result, not an abort
+	Span   timeline.Span
+}
+
+// Report is what a model returns for one run of the I/O workload, one Result
+// per URL in input order.
+type Report struct {
+	Results []Result
+	// Startup is the time spent before the first request could start
+	// (starting worker processes, say), included in the run's wall time and
+	// reported apart from it.
+	Startup time.Duration
+}
+
+// Bytes sums the body bytes of every result.
+func (r Report) Bytes() int64 {
+	var n int64
+	for _, res := range r.Results {
+		n += res.Bytes
+	}
+	return n
+}
+
+// Failed counts the results with an error.
+func (r Report) Failed() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Err != nil {
+			n++
+		}
+	}
+	return n
+}
