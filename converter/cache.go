@@ -1,0 +1,174 @@
+package converter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+)
+
+// ErrUnknownKind is returned by New for a cache kind it does not know.
+var ErrUnknownKind = errors.New("unknown cache kind")
+
+// Cache converts amounts under fixed rules, remembering results so that a
+// repeated amount need not be computed again. Every implementation returns
+// exactly what Rules.Convert returns, for every amount, and is safe for
+// concurrent use; they differ in how they share the remembered results.
+//
+// Errors are never cached. An amount that fails validation (Rules.Check) is
+// rejected before the cache is looked at: the check is cheaper than a
+// lookup, and caching it would let invalid input (typed by anyone) fill the
+// cache with keys that evict useful ones. Such a call counts as neither hit
+// nor miss. A computation that fails (ErrOverflow, or a cancelled context
+// during a slow computation) is returned and forgotten, so the next call
+// computes again; a cancellation must never be remembered as the answer.
+type Cache interface {
+	Convert(ctx context.Context, points int64) (Result, error)
+	Stats() Stats
+	Kind() string
+}
+
+// Unbounded is Stats.Capacity for a cache that grows without limit.
+const Unbounded = -1
+
+// Stats counts what a cache did since it was made.
+type Stats struct {
+	Hits   int64 `json:"hits"`   // calls answered from the cache
+	Misses int64 `json:"misses"` // valid calls not found in the cache
+	// Computations counts how many times the rules ran. Misses minus
+	// Computations is the work saved by sharing one computation among
+	// concurrent misses (singleflight).
+	Computations int64 `json:"computations"`
+	// Duplicates counts computations whose result was already stored by
+	// another goroutine when they went to store it: work done twice because
+	// the computation ran outside the lock (rwlocked, syncmap, lru).
+	Duplicates int64 `json:"duplicates"`
+	Evictions  int64 `json:"evictions"`
+	Entries    int   `json:"entries"`  // results held now
+	Capacity   int   `json:"capacity"` // most results it will hold; Unbounded, or 0 for none
+}
+
+// HitRatio returns Hits / (Hits + Misses), or 0 before any valid call.
+func (s Stats) HitRatio() float64 {
+	if s.Hits+s.Misses == 0 {
+		return 0
+	}
+	return float64(s.Hits) / float64(s.Hits+s.Misses)
+}
+
+// Options tune a cache. The zero Options are the bare arithmetic, a
+// capacity of DefaultCapacity and DefaultShards shards.
+type Options struct {
+	// Cost is paid by every computation (see Cost).
+	Cost Cost
+	// Capacity bounds the lru and singleflight caches; 0 means
+	// DefaultCapacity. The other kinds ignore it.
+	Capacity int
+	// Shards is the number of locks of the sharded cache; 0 means
+	// DefaultShards.
+	Shards int
+	// OnCompute, when set, is called at the start of every computation,
+	// before the cost, by the goroutine that computes (holding whatever
+	// lock the cache holds across computations). Tests use it to count
+	// and to hold computations; it must be safe for concurrent use.
+	OnCompute func(ctx context.Context, points int64)
+}
+
+// Defaults for Options.
+const (
+	DefaultCapacity = 1024
+	DefaultShards   = 16
+)
+
+// Kinds lists the cache kinds New knows, in a fixed order, from no cache to
+// the most careful one.
+func Kinds() []string {
+	return []string{"none", "locked", "rwlocked", "sharded", "syncmap", "lru", "singleflight"}
+}
+
+// New returns a cache of the named kind (see Kinds) over rules, which are
+// validated first.
+func New(kind string, rules Rules, opts Options) (Cache, error) {
+	if err := rules.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Capacity < 0 {
+		return nil, fmt.Errorf("converter: capacity %d is negative", opts.Capacity)
+	}
+	if opts.Shards < 0 {
+		return nil, fmt.Errorf("converter: %d shards is negative", opts.Shards)
+	}
+	if opts.Capacity == 0 {
+		opts.Capacity = DefaultCapacity
+	}
+	if opts.Shards == 0 {
+		opts.Shards = DefaultShards
+	}
+	// The rules are copied so that a caller changing its Tiers slice later
+	// cannot change a cache's answers behind its back.
+	rules.Tiers = append([]Tier(nil), rules.Tiers...)
+	b := &base{kind: kind, rules: rules, cost: opts.Cost, hook: opts.OnCompute}
+	switch kind {
+	case "none":
+		return &none{base: b}, nil
+	case "locked":
+		return newLocked(b), nil
+	case "rwlocked":
+		return newRWLocked(b), nil
+	case "sharded":
+		return newSharded(b, opts.Shards), nil
+	case "syncmap":
+		return &syncMap{base: b}, nil
+	case "lru":
+		return newLRU(b, opts.Capacity)
+	case "singleflight":
+		return newFlight(b, opts.Capacity)
+	}
+	return nil, fmt.Errorf("converter: cache %q: %w (known: %s)",
+		kind, ErrUnknownKind, strings.Join(Kinds(), ", "))
+}
+
+// counter is an atomic counter alone on its cache line, so that goroutines
+// counting hits on one core do not slow those counting misses on another.
+type counter struct {
+	atomic.Int64
+	_ [56]byte
+}
+
+// base is what every cache shares: the rules, the cost, the counters.
+type base struct {
+	kind  string
+	rules Rules
+	cost  Cost
+	hook  func(ctx context.Context, points int64)
+
+	hits, misses, computations, duplicates, evictions, entries counter
+}
+
+func (b *base) Kind() string { return b.kind }
+
+// compute runs the rules on a checked amount: the work a cache saves.
+func (b *base) compute(ctx context.Context, points int64) (Result, error) {
+	b.computations.Add(1)
+	if b.hook != nil {
+		b.hook(ctx, points)
+	}
+	if err := b.cost.pay(ctx); err != nil {
+		return Result{}, fmt.Errorf("converter: %s points: %w", FormatPoints(points), err)
+	}
+	return b.rules.apply(points)
+}
+
+// stats returns the counters; entries and capacity are the caller's.
+func (b *base) stats(entries, capacity int) Stats {
+	return Stats{
+		Hits:         b.hits.Load(),
+		Misses:       b.misses.Load(),
+		Computations: b.computations.Load(),
+		Duplicates:   b.duplicates.Load(),
+		Evictions:    b.evictions.Load(),
+		Entries:      entries,
+		Capacity:     capacity,
+	}
+}
