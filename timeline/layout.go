@@ -1,0 +1,302 @@
+package timeline
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// DefaultWidth is the number of columns the terminal picture gives the time
+// axis when Options.Width is zero.
+const DefaultWidth = 72
+
+// DefaultMaxRows is how many rows the task view draws before it groups
+// consecutive tasks into one row.
+const DefaultMaxRows = 20
+
+// Run is one run of one model: a label ("threaded, io") and the span of every
+// task the run completed.
+type Run struct {
+	Label string
+	Spans []Span
+	// Tasks optionally names each span, index for index (the URL, the
+	// number). The SVG picture shows the name in the span's tooltip; a
+	// missing or empty name is shown as "task i".
+	Tasks []string
+}
+
+// Options shapes a picture. The zero value draws one row per lane, each run
+// on its own time axis, 72 columns wide.
+type Options struct {
+	// Width is the number of terminal columns of the time axis; zero means
+	// DefaultWidth. The SVG picture is always 960 pixels wide.
+	Width int
+	// SameScale draws every run on the time axis of the longest one, so a
+	// bar's length compares across models. Without it each run fills the
+	// width, which shows its shape best.
+	SameScale bool
+	// ByTask draws one row per task in order of start instead of one row
+	// per lane: the sequential model becomes a staircase, a pool of five a
+	// staircase five steps wide, the event loop a wall. More than MaxRows
+	// tasks are grouped, consecutive ones sharing a row.
+	ByTask bool
+	// MaxRows caps the rows of the task view; zero means DefaultMaxRows.
+	MaxRows int
+}
+
+func (o Options) width() int {
+	if o.Width <= 0 {
+		return DefaultWidth
+	}
+	return o.Width
+}
+
+func (o Options) maxRows() int {
+	if o.MaxRows <= 0 {
+		return DefaultMaxRows
+	}
+	return o.MaxRows
+}
+
+// A lane is where tasks ran one after another, or together on the event
+// loop: one goroutine of a pool, one worker process.
+type lane struct{ PID, Worker int }
+
+// row is one line of a picture: the spans drawn on it and how they are named.
+type row struct {
+	label string
+	spans []int  // indexes into the run's spans
+	peak  int    // most spans of this row at one instant
+	lane  string // the lane all of the row's spans ran in, if they share one
+}
+
+// section is a run laid out: its rows and its time axis, in nanoseconds from
+// the run's first start.
+type section struct {
+	run    Run
+	origin time.Time
+	length float64 // the run's own extent
+	scale  float64 // the extent the axis shows (≥ length)
+	rows   []row
+	lanes  int
+	names  map[lane]string // how each lane is labelled
+}
+
+func layout(runs []Run, opt Options) []section {
+	secs := make([]section, len(runs))
+	longest := 0.0
+	for i, r := range runs {
+		s := section{run: r}
+		if len(r.Spans) > 0 {
+			s.origin = r.Spans[0].Start
+			end := r.Spans[0].End
+			for _, sp := range r.Spans {
+				if sp.Start.Before(s.origin) {
+					s.origin = sp.Start
+				}
+				if sp.End.After(end) {
+					end = sp.End
+				}
+			}
+			s.length = float64(end.Sub(s.origin))
+		}
+		s.length = max(s.length, 0)
+		byLane, names := laneRows(r.Spans)
+		s.lanes, s.names = len(byLane), names
+		if opt.ByTask {
+			s.rows = taskRows(r.Spans, opt.maxRows(), names)
+		} else {
+			s.rows = byLane
+		}
+		for j := range s.rows {
+			s.rows[j].peak = peak(r.Spans, s.rows[j].spans, math.Inf(-1), math.Inf(1), s.origin)
+		}
+		longest = max(longest, s.length)
+		secs[i] = s
+	}
+	for i := range secs {
+		secs[i].scale = secs[i].length
+		if opt.SameScale {
+			secs[i].scale = longest
+		}
+		if secs[i].scale <= 0 {
+			// Every span has zero length: any positive extent puts them all
+			// at the left edge, where they began.
+			secs[i].scale = float64(time.Millisecond)
+		}
+	}
+	return secs
+}
+
+// laneRows groups spans by (PID, Worker), lanes in that order. A lane is
+// named by its worker ("w3") when the run used one process, by its process
+// ("pid 4242") when each process had one lane, by both otherwise.
+func laneRows(spans []Span) ([]row, map[lane]string) {
+	idx := map[lane][]int{}
+	for i, s := range spans {
+		k := lane{s.PID, s.Worker}
+		idx[k] = append(idx[k], i)
+	}
+	keys := make([]lane, 0, len(idx))
+	lanesPerPID := map[int]int{}
+	for k := range idx {
+		keys = append(keys, k)
+		lanesPerPID[k.PID]++
+	}
+	slices.SortFunc(keys, func(a, b lane) int {
+		return cmp.Or(cmp.Compare(a.PID, b.PID), cmp.Compare(a.Worker, b.Worker))
+	})
+	onePerPID := true
+	for _, n := range lanesPerPID {
+		onePerPID = onePerPID && n == 1
+	}
+	rows := make([]row, len(keys))
+	names := make(map[lane]string, len(keys))
+	for i, k := range keys {
+		var label string
+		switch {
+		case len(lanesPerPID) == 1:
+			label = "w" + strconv.Itoa(k.Worker)
+		case onePerPID:
+			label = "pid " + strconv.Itoa(k.PID)
+		default:
+			label = fmt.Sprintf("pid %d w%d", k.PID, k.Worker)
+		}
+		rows[i] = row{label: label, spans: idx[k], lane: label}
+		names[k] = label
+	}
+	return rows, names
+}
+
+// taskRows puts the tasks in order of start, ties by end, and gives each
+// row an equal share of them. A row whose tasks ran in one lane names it.
+func taskRows(spans []Span, maxRows int, names map[lane]string) []row {
+	order := make([]int, len(spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		return cmp.Or(spans[a].Start.Compare(spans[b].Start), spans[a].End.Compare(spans[b].End))
+	})
+	n := len(order)
+	rowsN := min(n, maxRows)
+	rows := make([]row, 0, rowsN)
+	for r := range rowsN {
+		lo, hi := r*n/rowsN, (r+1)*n/rowsN
+		label := "#" + strconv.Itoa(lo)
+		if hi-lo > 1 {
+			label += "-" + strconv.Itoa(hi-1)
+		}
+		r := row{label: label, spans: order[lo:hi]}
+		first := lane{spans[order[lo]].PID, spans[order[lo]].Worker}
+		r.lane = names[first]
+		for _, i := range r.spans {
+			if (lane{spans[i].PID, spans[i].Worker}) != first {
+				r.lane = ""
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// bounds returns a span's start and end in nanoseconds after origin. A
+// zero-length span is given one nanosecond, so it is seen and counted where
+// it happened; a span that ends before it starts is treated as zero-length.
+func bounds(s Span, origin time.Time) (float64, float64) {
+	start := float64(s.Start.Sub(origin))
+	end := float64(s.End.Sub(origin))
+	return start, max(end, start+1)
+}
+
+// peak is the largest number of the given spans in progress at one instant
+// within [from, to). Spans that end when another starts do not overlap.
+func peak(spans []Span, which []int, from, to float64, origin time.Time) int {
+	type edge struct {
+		at    float64
+		delta int
+	}
+	edges := make([]edge, 0, 2*len(which))
+	for _, i := range which {
+		s, e := bounds(spans[i], origin)
+		s, e = max(s, from), min(e, to)
+		if s < e {
+			edges = append(edges, edge{s, +1}, edge{e, -1})
+		}
+	}
+	slices.SortFunc(edges, func(a, b edge) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.delta, b.delta))
+	})
+	cur, top := 0, 0
+	for _, e := range edges {
+		cur += e.delta
+		top = max(top, cur)
+	}
+	return top
+}
+
+// ticks chooses round axis values (1, 2 or 5 times a power of ten
+// milliseconds) for an axis of scale nanoseconds, about one per ten columns.
+func ticks(scale float64, columns int) (step float64, values []float64) {
+	ms := scale / float64(time.Millisecond)
+	want := max(columns/12, 2)
+	raw := ms / float64(want)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step = 10 * mag
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	for k := 0; ; k++ {
+		v := float64(k) * step
+		if v > ms*(1+1e-9) {
+			break
+		}
+		values = append(values, v)
+	}
+	return step, values
+}
+
+// formatMS writes a value in milliseconds with as many decimals as the
+// step between neighbouring values needs.
+func formatMS(v, step float64) string {
+	decimals := 0
+	for s := step; s < 1-1e-9 && decimals < 6; s *= 10 {
+		decimals++
+	}
+	return strconv.FormatFloat(v, 'f', decimals, 64)
+}
+
+// formatDuration writes a run's length in milliseconds for a header.
+func formatDuration(ns float64) string {
+	ms := ns / float64(time.Millisecond)
+	switch {
+	case ms >= 100:
+		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
+	case ms >= 1:
+		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
+	default:
+		return strconv.FormatFloat(ms, 'f', 3, 64) + " ms"
+	}
+}
+
+// header is the line above a run's rows.
+func (s section) header() string {
+	n := len(s.run.Spans)
+	if n == 0 {
+		return s.run.Label + ": no tasks"
+	}
+	return fmt.Sprintf("%s: %s on %s, %s", s.run.Label, plural(n, "task"), plural(s.lanes, "lane"), formatDuration(s.length))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return strconv.Itoa(n) + " " + word + "s"
+}
