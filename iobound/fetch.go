@@ -1,0 +1,73 @@
+package iobound
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Errors a fetch wraps, so that a caller can tell the failures apart with
+// errors.Is.
+var (
+	ErrBodyTooLarge = errors.New("response body larger than the cap")
+	ErrStatus       = errors.New("non-2xx status")
+	ErrTimeout      = errors.New("request timed out")
+)
+
+// Fetch GETs url with client, counts the body and discards it. It is the one
+// request of the models built on net/http, so that they differ only in how
+// they schedule requests, never in what a request is.
+//
+// The body is capped at bodyCap bytes (DefaultBodyCap when bodyCap <= 0) and
+// the whole request, body included, at timeout (DefaultTimeout when
+// timeout <= 0). A failure is returned in Result.Err, wrapping
+// ErrBodyTooLarge, ErrStatus, ErrTimeout, ctx's error or the transport's
+// error. The caller sets Result.Span.
+func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, timeout time.Duration) Result {
+	if bodyCap <= 0 {
+		bodyCap = DefaultBodyCap
+	}
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	res := Result{URL: url}
+	// The cause tells our own timeout apart from the caller's deadline.
+	reqCtx, cancel := context.WithTimeoutCause(ctx, timeout, ErrTimeout)
+	defer cancel()
+	fail := func(err error) Result {
+		if ctx.Err() == nil && errors.Is(context.Cause(reqCtx), ErrTimeout) {
+			err = fmt.Errorf("no complete response within %v: %w", timeout, ErrTimeout)
+		}
+		res.Err = fmt.Errorf("GET %s: %w", url, err)
+		return res
+	}
+
+	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, url, nil)
+	if err != nil {
+		return fail(err)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fail(err)
+	}
+	defer resp.Body.Close()
+	res.Status = resp.StatusCode
+	if resp.ContentLength > bodyCap {
+		return fail(fmt.Errorf("Content-Length %d, cap %d: %w", resp.ContentLength, bodyCap, ErrBodyTooLarge))
+	}
+	// Read one byte past the cap to learn whether the body goes beyond it.
+	res.Bytes, err = io.Copy(io.Discard, io.LimitReader(resp.Body, bodyCap+1))
+	switch {
+	case err != nil:
+		return fail(fmt.Errorf("reading body after %d bytes: %w", res.Bytes, err))
+	case res.Bytes > bodyCap:
+		res.Bytes = bodyCap
+		return fail(fmt.Errorf("more than %d bytes: %w", bodyCap, ErrBodyTooLarge))
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return fail(fmt.Errorf("%w: %s", ErrStatus, resp.Status))
+	}
+	return res
+}
