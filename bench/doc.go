@@ -1,0 +1,40 @@
+// Package bench is conclab's harness: it runs each concurrency model on the
+// two workloads, measures it, and renders what it measured.
+//
+// A Runner runs every model in turn, first a few unmeasured warm-up runs
+// (they open connections and start workers, as a first run would), then the
+// measured runs, whose wall times are summarised with the mean, the sample
+// standard deviation, the median, the minimum and the maximum. The median is
+// the figure the tables lead with: one slow run on a busy machine moves the
+// mean but hardly the median.
+//
+// Each result is judged against a lower bound that is known exactly. On the
+// embedded server every response waits a fixed latency, so a model that has
+// c requests in flight needs at least ceil(requests / c) × latency; for the
+// CPU workload no model can beat the sequential time divided by the cores it
+// can use. Efficiency = bound / median says how close a model comes: 0.95 is
+// a model that wastes 5% on its own machinery. Speedup is the sequential
+// median over the model's. Against real sites (-urls) the latency is unknown
+// and so are bound and efficiency.
+//
+// Every CPU sum of every run is checked against the closed form: a wrong sum
+// or a failed task stops the harness with an error and never becomes a row.
+// A failed download, by contrast, is a result: it is counted.
+//
+// While the measured runs go on, one sampler goroutine reads every few
+// milliseconds the goroutine count, the OS threads and (on Linux, from
+// /proc) the child processes with their CPU time and memory. CPU time is the
+// getrusage delta of the process and of its reaped children, plus what live
+// workers used while they were watched. Child processes that are not the
+// model's — the embedded server, which compare runs in a child process so
+// that none of its cost is charged to a model — are listed in Runner.Exclude
+// and ignored; that child is reaped only after all measurements, so its CPU
+// time never reaches a getrusage delta either. The peak resident set is
+// reset before each model (Linux's clear_refs), so it is the model's own.
+//
+// Render writes a Report as text tables with hyperfine-style summaries ("A
+// ran 5.00 ± 0.17 times faster than B", the ± by error propagation), outlier
+// warnings (modified z-score beyond 3.5) and the original article's Python
+// timings for orientation; or as Markdown, as hyperfine's CSV columns, as Go
+// benchmark lines for benchstat, or as the JSON document conclab.compare/v1.
+package bench

@@ -1,0 +1,232 @@
+package bench
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sampleReport is a report with both workloads and the converter, with
+// figures chosen by hand.
+func sampleReport() Report {
+	rep := Report{Schema: Schema, Env: Env{Go: "go1.26.8", OS: "linux", Arch: "amd64", CPUs: 2, GOMAXPROCS: 2}}
+	rep.IO = &IOSection{Source: SourceEmbedded, Requests: 160, LatencySeconds: ptr(0.02), Results: []Result{
+		{Model: "sequential", Workers: 1, Runs: 3, Seconds: Seconds{Mean: 3.3, Stddev: 0.1, Median: 3.3, Min: 3.2, Max: 3.4, Times: []float64{3.2, 3.3, 3.4}},
+			Speedup: ptr(1.0), BoundSeconds: ptr(3.2), Efficiency: ptr(3.2 / 3.3), Tasks: 160, Bytes: ptr(int64(900000)),
+			CPUSeconds: 0.4, PeakGoroutines: 5, PeakThreads: 7, Processes: 1, PeakRSSBytes: 12 << 20},
+		{Model: "threaded", Workers: 5, Runs: 3, Seconds: Seconds{Mean: 0.66, Stddev: 0.01, Median: 0.66, Min: 0.65, Max: 0.67, Times: []float64{0.65, 0.66, 0.67}},
+			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Efficiency: ptr(0.64 / 0.66), Tasks: 160, Failed: 2, FirstError: "http://x/: reset", Bytes: ptr(int64(890000)),
+			CPUSeconds: 0.5, PeakGoroutines: 12, PeakThreads: 8, Processes: 1, PeakRSSBytes: 13 << 20},
+	}}
+	rep.CPU = &CPUSection{Numbers: []int{5000000}, Expected: []string{"41666654166667500000"}, Results: []Result{
+		{Model: "sequential", Workers: 1, Runs: 3, Seconds: Seconds{Mean: 0.0035, Median: 0.0035, Min: 0.0035, Max: 0.0035, Times: []float64{0.0035, 0.0035, 0.0035}},
+			Speedup: ptr(1.0), BoundSeconds: ptr(0.0035), Efficiency: ptr(1.0), Tasks: 1, Sums: []string{"41666654166667500000"},
+			PeakGoroutines: 4, PeakThreads: 6, Processes: 1, PeakRSSBytes: 10 << 20},
+	}}
+	rep.Converter = &ConverterSection{Results: []ConverterResult{
+		{Variant: "locked", Goroutines: 8, Ops: 100000, OpsPerSecond: 1e6, NsPerOp: 1000, HitRatio: 0.99, Computations: 1000, Entries: 1000},
+		{Variant: "lru", Goroutines: 8, Ops: 100000, OpsPerSecond: 2e6, NsPerOp: 500, HitRatio: 0.9, Computations: 10000, Entries: 512, Capacity: 512},
+	}}
+	return rep
+}
+
+func render(t *testing.T, rep Report, f Format) string {
+	t.Helper()
+	var b bytes.Buffer
+	require.NoError(t, Render(&b, rep, f))
+	return b.String()
+}
+
+func TestRenderJSONFollowsTheSchema(t *testing.T) {
+	out := render(t, sampleReport(), FormatJSON)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+
+	assert.Equal(t, "conclab.compare/v1", doc["schema"])
+	env := doc["env"].(map[string]any)
+	assert.Equal(t, map[string]any{"go": "go1.26.8", "os": "linux", "arch": "amd64", "cpus": 2.0, "gomaxprocs": 2.0}, env)
+
+	io := doc["io"].(map[string]any)
+	assert.Equal(t, "embedded", io["source"])
+	assert.Equal(t, 160.0, io["requests"])
+	assert.Equal(t, 0.02, io["latency_seconds"])
+	ioResults := io["results"].([]any)
+	require.Len(t, ioResults, 2)
+
+	resultKeys := []string{"model", "workers", "runs", "seconds", "speedup", "bound_seconds", "efficiency",
+		"tasks", "failed", "cpu_seconds", "peak_goroutines", "peak_threads", "processes", "peak_rss_bytes"}
+	seq := ioResults[0].(map[string]any)
+	for _, k := range append(resultKeys, "bytes") {
+		assert.Contains(t, seq, k)
+	}
+	assert.NotContains(t, seq, "sums", "sums are cpu only")
+	assert.Len(t, seq, len(resultKeys)+1, "no field beyond the schema")
+	assert.Equal(t, "sequential", seq["model"])
+	assert.Equal(t, 1.0, seq["workers"])
+	assert.Equal(t, 3.0, seq["runs"])
+	assert.Equal(t, map[string]any{"mean": 3.3, "stddev": 0.1, "median": 3.3, "min": 3.2, "max": 3.4,
+		"times": []any{3.2, 3.3, 3.4}}, seq["seconds"])
+	assert.Equal(t, 1.0, seq["speedup"])
+	assert.Equal(t, 3.2, seq["bound_seconds"])
+	assert.InDelta(t, 3.2/3.3, seq["efficiency"], 1e-12)
+	assert.Equal(t, 160.0, seq["tasks"])
+	assert.Equal(t, 0.0, seq["failed"])
+	assert.Equal(t, 900000.0, seq["bytes"])
+	assert.Equal(t, 0.4, seq["cpu_seconds"])
+	assert.Equal(t, 5.0, seq["peak_goroutines"])
+	assert.Equal(t, 7.0, seq["peak_threads"])
+	assert.Equal(t, 1.0, seq["processes"])
+	assert.Equal(t, float64(12<<20), seq["peak_rss_bytes"])
+	assert.Equal(t, 2.0, ioResults[1].(map[string]any)["failed"])
+
+	cpu := doc["cpu"].(map[string]any)
+	assert.Equal(t, []any{5000000.0}, cpu["numbers"])
+	assert.Equal(t, []any{"41666654166667500000"}, cpu["expected"])
+	cpuSeq := cpu["results"].([]any)[0].(map[string]any)
+	assert.Equal(t, []any{"41666654166667500000"}, cpuSeq["sums"])
+	assert.NotContains(t, cpuSeq, "bytes", "bytes are io only")
+
+	conv := doc["converter"].(map[string]any)["results"].([]any)
+	require.Len(t, conv, 2)
+	assert.Equal(t, "lru", conv[1].(map[string]any)["variant"])
+	assert.Equal(t, 512.0, conv[1].(map[string]any)["capacity"])
+}
+
+func TestRenderJSON(t *testing.T) {
+	t.Run("parts that were not run are left out", func(t *testing.T) {
+		rep := sampleReport()
+		rep.IO, rep.Converter = nil, nil
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(render(t, rep, FormatJSON)), &doc))
+		assert.NotContains(t, doc, "io")
+		assert.NotContains(t, doc, "converter")
+		assert.Contains(t, doc, "cpu")
+	})
+	t.Run("unknown figures are null, not missing", func(t *testing.T) {
+		rep := sampleReport()
+		rep.IO.Source, rep.IO.LatencySeconds = SourceURLs, nil
+		r := &rep.IO.Results[0]
+		r.Speedup, r.BoundSeconds, r.Efficiency = nil, nil, nil
+		var doc struct {
+			IO struct {
+				Latency *float64         `json:"latency_seconds"`
+				Results []map[string]any `json:"results"`
+			} `json:"io"`
+		}
+		out := render(t, rep, FormatJSON)
+		require.NoError(t, json.Unmarshal([]byte(out), &doc))
+		assert.Contains(t, out, `"latency_seconds": null`)
+		for _, k := range []string{"speedup", "bound_seconds", "efficiency"} {
+			v, ok := doc.IO.Results[0][k]
+			assert.True(t, ok, k)
+			assert.Nil(t, v, k)
+		}
+	})
+}
+
+func TestRenderTable(t *testing.T) {
+	out := render(t, sampleReport(), FormatTable)
+	for _, col := range resultColumns {
+		assert.Contains(t, out, col)
+	}
+	for _, want := range []string{
+		"I/O-bound: 160 GETs from the embedded server, 20.0 ms latency per response",
+		"CPU-bound: sum of squares below each of 1 numbers, 5000000 … 5000000",
+		"threaded ran 5.00 ± 0.17 times faster than sequential",
+		"threaded: 2 of 160 tasks failed in a run, e.g. http://x/: reset",
+		"sequential 14.3 s, threads 3.7 s, asyncio 2.6 s, multiprocessing 5.7 s",
+		"sequential 10.4 s, multiprocessing 2.5 s",
+		"Converter", "512 / 512", "1000 / unbounded",
+		"12.0 MiB",
+	} {
+		assert.Contains(t, out, want)
+	}
+	seqLine := lineWith(t, out, "│ sequential")
+	assert.Regexp(t, `3\.300 s .*±100\.0 ms .*3\.200 s .*1\.00x .*3\.200 s .*0\.97 `, seqLine)
+
+	t.Run("unknown figures read n/a", func(t *testing.T) {
+		rep := sampleReport()
+		rep.IO.Source, rep.IO.LatencySeconds = SourceURLs, nil
+		for i := range rep.IO.Results {
+			rep.IO.Results[i].BoundSeconds, rep.IO.Results[i].Efficiency = nil, nil
+		}
+		out := render(t, rep, FormatTable)
+		assert.Contains(t, lineWith(t, out, "│ threaded"), "n/a")
+		assert.Contains(t, out, "Bounds and efficiency are n/a")
+	})
+	t.Run("outliers get a warning suggesting warm-up", func(t *testing.T) {
+		rep := sampleReport()
+		rep.IO.Results[1].Seconds.Times = []float64{3.0, 0.66, 0.661, 0.659, 0.66}
+		out := render(t, rep, FormatTable)
+		assert.Contains(t, out, "Warning: threaded had 1 statistical outlier(s) among 5 runs")
+		assert.Contains(t, out, "-warmup")
+	})
+}
+
+func lineWith(t *testing.T, text, substr string) string {
+	t.Helper()
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			return l
+		}
+	}
+	t.Fatalf("no line with %q in:\n%s", substr, text)
+	return ""
+}
+
+func TestRenderMarkdown(t *testing.T) {
+	out := render(t, sampleReport(), FormatMarkdown)
+	assert.Contains(t, out, "### I/O-bound")
+	assert.Regexp(t, `(?m)^\|\s*model\s*\|\s*workers\s*\|`, out)
+	assert.Regexp(t, `(?m)^\|[:-]+\|`, out)
+	assert.Contains(t, out, "- threaded ran 5.00 ± 0.17 times faster than sequential")
+	assert.NotContains(t, out, "│", "no box drawing in Markdown")
+}
+
+func TestRenderCSV(t *testing.T) {
+	rows, err := csv.NewReader(strings.NewReader(render(t, sampleReport(), FormatCSV))).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 4, "header, two io rows, one cpu row")
+	assert.Equal(t, []string{"command", "mean", "stddev", "median", "user", "system", "min", "max"}, rows[0])
+	assert.Equal(t, []string{"io sequential", "3.3", "0.1", "3.3", "0", "0", "3.2", "3.4"}, rows[1])
+	assert.Equal(t, "io threaded", rows[2][0])
+	assert.Equal(t, "cpu sequential", rows[3][0])
+}
+
+func TestRenderBench(t *testing.T) {
+	out := render(t, sampleReport(), FormatBench)
+	line := regexp.MustCompile(`^Benchmark(IO|CPU)/model=(\w+)/workers=(\d+) \s+1\s+(\d+) ns/op$`)
+	var runs, convert int
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		switch {
+		case strings.HasPrefix(l, "goos:"), strings.HasPrefix(l, "goarch:"), strings.HasPrefix(l, "pkg:"):
+		case strings.HasPrefix(l, "BenchmarkConvert/variant="):
+			convert++
+			assert.Contains(t, l, " ns/op")
+		default:
+			assert.Regexp(t, line, l)
+			runs++
+		}
+	}
+	assert.Equal(t, 9, runs, "one line per measured run")
+	assert.Equal(t, 2, convert)
+	assert.Contains(t, out, "BenchmarkIO/model=threaded/workers=5 \t       1\t   650000000 ns/op\n")
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range Formats {
+		got, err := ParseFormat(string(f))
+		require.NoError(t, err)
+		assert.Equal(t, f, got)
+	}
+	_, err := ParseFormat("yaml")
+	require.ErrorIs(t, err, ErrFormat)
+	assert.Contains(t, err.Error(), `"yaml"`)
+	assert.Contains(t, err.Error(), "table, markdown, csv, json, bench")
+}

@@ -1,0 +1,125 @@
+package bench
+
+import (
+	"runtime"
+)
+
+// Schema names the JSON document that Report encodes to.
+const Schema = "conclab.compare/v1"
+
+// Workload names, as Concurrent.Concurrency receives them.
+const (
+	WorkloadIO  = "io"
+	WorkloadCPU = "cpu"
+)
+
+// Sources of the I/O workload's URLs.
+const (
+	SourceEmbedded = "embedded"
+	SourceURLs     = "urls"
+)
+
+// Report is the whole output of one compare run. Parts that were not run are
+// nil and left out of the JSON.
+type Report struct {
+	Schema    string            `json:"schema"`
+	Env       Env               `json:"env"`
+	IO        *IOSection        `json:"io,omitempty"`
+	CPU       *CPUSection       `json:"cpu,omitempty"`
+	Converter *ConverterSection `json:"converter,omitempty"`
+}
+
+// NewReport returns an empty report for this process's environment.
+func NewReport() Report {
+	return Report{Schema: Schema, Env: CurrentEnv()}
+}
+
+// Env describes where the figures were measured.
+type Env struct {
+	Go         string `json:"go"`
+	OS         string `json:"os"`
+	Arch       string `json:"arch"`
+	CPUs       int    `json:"cpus"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+}
+
+// CurrentEnv returns the environment of this process.
+func CurrentEnv() Env {
+	return Env{
+		Go:         runtime.Version(),
+		OS:         runtime.GOOS,
+		Arch:       runtime.GOARCH,
+		CPUs:       runtime.NumCPU(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+	}
+}
+
+// IOSection is the I/O workload's part of the report.
+type IOSection struct {
+	Source   string `json:"source"` // SourceEmbedded or SourceURLs
+	Requests int    `json:"requests"`
+	// LatencySeconds is the embedded server's latency per response; nil
+	// (null) for real sites, whose latency is unknown.
+	LatencySeconds *float64 `json:"latency_seconds"`
+	Results        []Result `json:"results"`
+}
+
+// CPUSection is the CPU workload's part of the report.
+type CPUSection struct {
+	Numbers  []int    `json:"numbers"`
+	Expected []string `json:"expected"` // the closed form of each number, in decimal
+	Results  []Result `json:"results"`
+}
+
+// ConverterSection is the converter's part of the report.
+type ConverterSection struct {
+	Results []ConverterResult `json:"results"`
+}
+
+// ConverterResult is one cache variant of the point converter under load.
+type ConverterResult struct {
+	Variant      string  `json:"variant"`
+	Goroutines   int     `json:"goroutines"`
+	Ops          int64   `json:"ops"`
+	OpsPerSecond float64 `json:"ops_per_second"`
+	NsPerOp      float64 `json:"ns_per_op"`
+	HitRatio     float64 `json:"hit_ratio"`
+	Computations int64   `json:"computations"`
+	Entries      int     `json:"entries"`
+	Capacity     int     `json:"capacity"` // 0: unbounded
+}
+
+// Result is one model's measurement of one workload, as DESIGN.md's schema
+// gives it. Pointers are null where a figure is unknown: speedup without a
+// sequential row, bound and efficiency against real sites.
+type Result struct {
+	Model   string   `json:"model"`
+	Workers int      `json:"workers"` // concurrency the model ran with
+	Runs    int      `json:"runs"`
+	Seconds Seconds  `json:"seconds"`
+	Speedup *float64 `json:"speedup"` // sequential median / this median
+	// BoundSeconds is the model's lower bound; Efficiency is
+	// BoundSeconds / median.
+	BoundSeconds   *float64 `json:"bound_seconds"`
+	Efficiency     *float64 `json:"efficiency"`
+	Tasks          int      `json:"tasks"`
+	Failed         int      `json:"failed"`          // failed tasks in the last run (io only; cpu failures are errors)
+	Bytes          *int64   `json:"bytes,omitempty"` // io only: body bytes of the last run
+	Sums           []string `json:"sums,omitempty"`  // cpu only: decimal sums of the last run, in input order
+	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs
+	PeakGoroutines int      `json:"peak_goroutines"` // of this process, the harness's own included
+	PeakThreads    int      `json:"peak_threads"`    // OS threads of this process
+	Processes      int      `json:"processes"`       // 1 + the most worker processes seen at once
+	PeakRSSBytes   int64    `json:"peak_rss_bytes"`  // this process's peak plus its workers' where measurable
+
+	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
+	// (hyperfine's user and system columns).
+	UserSeconds   float64 `json:"-"`
+	SystemSeconds float64 `json:"-"`
+	// Startup is the mean start-up time the model reported per run.
+	Startup float64 `json:"-"`
+	// FirstError is one failed task's error, for a note under the table.
+	FirstError string `json:"-"`
+}
+
+func ptr[T any](v T) *T { return &v }

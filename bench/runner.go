@@ -1,0 +1,326 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"conclab/cpubound"
+)
+
+// Errors that make a run unusable. A wrong sum or a failed CPU task is never
+// a row of the table: the harness stops with one of these.
+var (
+	ErrWrongSum   = errors.New("bench: wrong sum")
+	ErrTaskFailed = errors.New("bench: task failed")
+	ErrReport     = errors.New("bench: report does not match the tasks")
+)
+
+// Baseline is the name of the model that speedups are measured against and
+// whose CPU time gives the other models' CPU bound.
+const Baseline = "sequential"
+
+// DefaultRuns is the number of measured runs of a zero Runner.
+const DefaultRuns = 3
+
+// Runner runs models on the workloads and measures them. A zero Runner is
+// valid: DefaultRuns measured runs, no warm-up, no progress.
+type Runner struct {
+	Runs   int // measured runs per model; 0 or less means DefaultRuns
+	Warmup int // unmeasured runs before them
+
+	// ShortWarmup makes every I/O warm-up run fetch only the first
+	// 2 × concurrency URLs (at least 2): enough to open the model's
+	// connections and start its workers, without paying a whole run.
+	ShortWarmup bool
+
+	// Exclude lists child processes that are not the models' (the embedded
+	// server's): they are neither counted nor measured.
+	Exclude []int
+
+	Progress Progress      // told about every run; nil for none
+	Interval time.Duration // sampling interval; 0 means SampleInterval
+}
+
+// Progress is told about the runs as they go, for a progress display.
+type Progress interface {
+	// Start announces a workload of total runs (warm-up ones included).
+	Start(workload string, total int)
+	// Run announces one run of a model.
+	Run(model string, run, of int, warmup bool)
+	// Finish ends the workload.
+	Finish()
+}
+
+// IOWorkload is the I/O workload: the URLs of one run, and the latency of the
+// embedded server that serves them, or 0 for real sites, whose bound is
+// unknown.
+type IOWorkload struct {
+	URLs    []string
+	Latency time.Duration
+}
+
+// IO runs every model on the I/O workload. A failed URL is counted in the
+// row, not an error. On an error (a model could not run, or ctx was
+// cancelled) the section holds the models that completed before it.
+func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSection, error) {
+	sec := &IOSection{Source: SourceURLs, Requests: len(w.URLs), Results: []Result{}}
+	if w.Latency > 0 {
+		sec.Source = SourceEmbedded
+		sec.LatencySeconds = ptr(w.Latency.Seconds())
+	}
+	r.start(WorkloadIO, len(models))
+	defer r.finish()
+	for _, m := range models {
+		res, err := r.measure(ctx, m, WorkloadIO, len(w.URLs), func(ctx context.Context, warmup bool, conc int) (outcome, error) {
+			urls := w.URLs
+			if warmup && r.ShortWarmup {
+				urls = urls[:min(len(urls), max(2, 2*conc))]
+			}
+			rep, err := m.Download(ctx, urls)
+			if err != nil {
+				return outcome{}, err
+			}
+			if len(rep.Results) != len(urls) {
+				return outcome{}, fmt.Errorf("%d results for %d urls: %w", len(rep.Results), len(urls), ErrReport)
+			}
+			o := outcome{failed: rep.Failed(), bytes: rep.Bytes(), startup: rep.Startup}
+			for _, res := range rep.Results {
+				if res.Err != nil {
+					o.firstErr = fmt.Sprintf("%s: %v", res.URL, res.Err)
+					break
+				}
+			}
+			return o, nil
+		})
+		if err != nil {
+			finishIO(sec.Results, w.Latency)
+			return sec, err
+		}
+		sec.Results = append(sec.Results, res)
+	}
+	finishIO(sec.Results, w.Latency)
+	return sec, nil
+}
+
+// CPU runs every model on the CPU workload and checks every sum of every run
+// against the closed form.
+func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSection, error) {
+	expected := make([]cpubound.Uint128, len(numbers))
+	sec := &CPUSection{Numbers: numbers, Expected: make([]string, len(numbers)), Results: []Result{}}
+	for i, n := range numbers {
+		e, err := cpubound.Expected(n)
+		if err != nil {
+			return sec, fmt.Errorf("bench: cpu: %w", err)
+		}
+		expected[i] = e
+		sec.Expected[i] = e.String()
+	}
+	r.start(WorkloadCPU, len(models))
+	defer r.finish()
+	for _, m := range models {
+		res, err := r.measure(ctx, m, WorkloadCPU, len(numbers), func(ctx context.Context, _ bool, _ int) (outcome, error) {
+			rep, err := m.SumSquares(ctx, numbers)
+			if err != nil {
+				return outcome{}, err
+			}
+			if err := checkSums(rep, numbers, expected); err != nil {
+				return outcome{}, err
+			}
+			o := outcome{startup: rep.Startup, sums: make([]string, len(rep.Results))}
+			for i, res := range rep.Results {
+				o.sums[i] = res.Sum.String()
+			}
+			return o, nil
+		})
+		if err != nil {
+			finishCPU(sec.Results)
+			return sec, err
+		}
+		sec.Results = append(sec.Results, res)
+	}
+	finishCPU(sec.Results)
+	return sec, nil
+}
+
+// checkSums verifies one CPU report: one result per number, in order, none
+// failed, every sum equal to the closed form.
+func checkSums(rep cpubound.Report, numbers []int, expected []cpubound.Uint128) error {
+	if len(rep.Results) != len(numbers) {
+		return fmt.Errorf("%d results for %d numbers: %w", len(rep.Results), len(numbers), ErrReport)
+	}
+	for i, res := range rep.Results {
+		switch {
+		case res.N != numbers[i]:
+			return fmt.Errorf("result %d is for n=%d, want n=%d: %w", i, res.N, numbers[i], ErrReport)
+		case res.Err != nil:
+			return fmt.Errorf("n=%d: %w: %w", res.N, ErrTaskFailed, res.Err)
+		case res.Sum != expected[i]:
+			return fmt.Errorf("n=%d: got %s, want %s: %w", res.N, res.Sum, expected[i], ErrWrongSum)
+		}
+	}
+	return nil
+}
+
+// outcome is what the harness keeps of one run.
+type outcome struct {
+	failed   int
+	bytes    int64
+	sums     []string
+	startup  time.Duration
+	firstErr string
+}
+
+type runFunc func(ctx context.Context, warmup bool, concurrency int) (outcome, error)
+
+// measure runs one model: the warm-up runs, then the measured runs under the
+// sampler.
+func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int, run runFunc) (Result, error) {
+	runs := r.Runs
+	if runs <= 0 {
+		runs = DefaultRuns
+	}
+	conc := 1
+	if c, ok := m.(Concurrent); ok {
+		conc = max(c.Concurrency(workload, tasks), 1)
+	}
+	fail := func(err error) (Result, error) {
+		return Result{}, fmt.Errorf("%s %s: %w", workload, m.Name(), err)
+	}
+	for i := range r.Warmup {
+		r.step(m.Name(), i+1, r.Warmup, true)
+		if _, err := run(ctx, true, conc); err != nil {
+			return fail(err)
+		}
+	}
+
+	res := Result{Model: m.Name(), Workers: conc, Runs: runs, Tasks: tasks}
+	times := make([]time.Duration, 0, runs)
+	var last outcome
+	var startup time.Duration
+	s := startSampler(r.exclude(), r.Interval)
+	for i := range runs {
+		r.step(m.Name(), i+1, runs, false)
+		start := time.Now()
+		o, err := run(ctx, false, conc)
+		elapsed := time.Since(start)
+		if err != nil {
+			s.finish()
+			return fail(err)
+		}
+		times = append(times, elapsed)
+		startup += o.startup
+		res.Failed = max(res.Failed, o.failed)
+		if o.firstErr != "" {
+			res.FirstError = o.firstErr
+		}
+		last = o
+	}
+	rs := s.finish()
+
+	sec, err := Summarize(times)
+	if err != nil {
+		return fail(err)
+	}
+	res.Seconds = sec
+	if workload == WorkloadIO {
+		res.Bytes = ptr(last.bytes)
+	} else {
+		res.Sums = last.sums
+	}
+	res.Startup = (startup / time.Duration(runs)).Seconds()
+	res.CPUSeconds = (rs.User + rs.System).Seconds()
+	res.UserSeconds = rs.User.Seconds() / float64(runs)
+	res.SystemSeconds = rs.System.Seconds() / float64(runs)
+	res.PeakGoroutines = rs.PeakGoroutines
+	res.PeakThreads = rs.PeakThreads
+	res.Processes = rs.Processes
+	res.PeakRSSBytes = rs.PeakRSS
+	return res, nil
+}
+
+func (r Runner) exclude() map[int]bool {
+	ex := make(map[int]bool, len(r.Exclude))
+	for _, pid := range r.Exclude {
+		ex[pid] = true
+	}
+	return ex
+}
+
+func (r Runner) start(workload string, models int) {
+	if r.Progress != nil {
+		runs := r.Runs
+		if runs <= 0 {
+			runs = DefaultRuns
+		}
+		r.Progress.Start(workload, models*(runs+r.Warmup))
+	}
+}
+
+func (r Runner) step(model string, run, of int, warmup bool) {
+	if r.Progress != nil {
+		r.Progress.Run(model, run, of, warmup)
+	}
+}
+
+func (r Runner) finish() {
+	if r.Progress != nil {
+		r.Progress.Finish()
+	}
+}
+
+// baseline returns the sequential row, if there is one.
+func baseline(results []Result) (Result, bool) {
+	for _, r := range results {
+		if r.Model == Baseline {
+			return r, true
+		}
+	}
+	return Result{}, false
+}
+
+// finishIO sets the speedups and, on the embedded server (latency > 0), the
+// bounds and efficiencies.
+func finishIO(results []Result, latency time.Duration) {
+	seq, hasSeq := baseline(results)
+	for i := range results {
+		r := &results[i]
+		if hasSeq {
+			r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
+		}
+		if latency > 0 {
+			bound := IOBound(r.Tasks, r.Workers, latency).Seconds()
+			r.BoundSeconds = ptr(bound)
+			r.Efficiency = quotient(bound, r.Seconds.Median)
+		}
+	}
+}
+
+// finishCPU sets the speedups, bounds and efficiencies, all of which need the
+// sequential row.
+func finishCPU(results []Result) {
+	seq, ok := baseline(results)
+	if !ok {
+		return
+	}
+	procs := CurrentEnv().GOMAXPROCS
+	for i := range results {
+		r := &results[i]
+		bound := CPUBound(seq.Seconds.Median, r.Workers, procs)
+		r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
+		r.BoundSeconds = ptr(bound)
+		r.Efficiency = quotient(bound, r.Seconds.Median)
+	}
+}
+
+// quotient returns a/b, or nil where it has no finite value (a run too fast
+// for the clock), which JSON could not carry.
+func quotient(a, b float64) *float64 {
+	q := a / b
+	if b <= 0 || math.IsInf(q, 0) || math.IsNaN(q) {
+		return nil
+	}
+	return &q
+}

@@ -1,0 +1,267 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"conclab/cpubound"
+	"conclab/iobound"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// fakeModel answers at once, deterministically, and records what it was
+// asked. Its knobs break it in the ways the harness must notice.
+type fakeModel struct {
+	name        string
+	concurrency int // 0: does not implement Concurrent's answer (1)
+	failEvery   int // every failEvery-th URL fails (0: none)
+	wrongSumAt  int // index of a wrong sum (-1: none)
+	failTaskAt  int // index of a failed CPU task (-1: none)
+	runErr      error
+	cancelAfter int // cancel() after this many calls (0: never)
+	cancel      context.CancelFunc
+
+	calls   int
+	lengths []int // the number of tasks of each call
+}
+
+func newFake(name string) *fakeModel {
+	return &fakeModel{name: name, wrongSumAt: -1, failTaskAt: -1}
+}
+
+func (f *fakeModel) Name() string { return f.name }
+
+func (f *fakeModel) Concurrency(string, int) int { return f.concurrency }
+
+func (f *fakeModel) called(ctx context.Context, n int) error {
+	f.calls++
+	f.lengths = append(f.lengths, n)
+	if f.cancelAfter > 0 && f.calls == f.cancelAfter {
+		f.cancel()
+	}
+	if f.runErr != nil {
+		return f.runErr
+	}
+	return ctx.Err()
+}
+
+func (f *fakeModel) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	if err := f.called(ctx, len(urls)); err != nil {
+		return iobound.Report{}, err
+	}
+	rep := iobound.Report{Results: make([]iobound.Result, len(urls))}
+	for i, u := range urls {
+		rep.Results[i] = iobound.Result{URL: u, Status: 200, Bytes: 100}
+		if f.failEvery > 0 && (i+1)%f.failEvery == 0 {
+			rep.Results[i] = iobound.Result{URL: u, Err: errors.New("connection reset")}
+		}
+	}
+	return rep, nil
+}
+
+func (f *fakeModel) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	if err := f.called(ctx, len(numbers)); err != nil {
+		return cpubound.Report{}, err
+	}
+	rep := cpubound.Report{Results: make([]cpubound.Result, len(numbers))}
+	for i, n := range numbers {
+		sum, _ := cpubound.Expected(n)
+		switch i {
+		case f.wrongSumAt:
+			sum.Lo++
+		case f.failTaskAt:
+			rep.Results[i] = cpubound.Result{N: n, Err: errors.New("worker died")}
+			continue
+		}
+		rep.Results[i] = cpubound.Result{N: n, Sum: sum}
+	}
+	return rep, nil
+}
+
+func urls(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("http://127.0.0.1:1/%d", i)
+	}
+	return out
+}
+
+func TestRunnerIO(t *testing.T) {
+	t.Run("warm-up runs are not measured and measured runs are", func(t *testing.T) {
+		m := newFake(Baseline)
+		sec, err := Runner{Runs: 3, Warmup: 2}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(10), Latency: time.Millisecond})
+		require.NoError(t, err)
+		require.Len(t, sec.Results, 1)
+		assert.Equal(t, 5, m.calls)
+		r := sec.Results[0]
+		assert.Equal(t, 3, r.Runs)
+		assert.Len(t, r.Seconds.Times, 3)
+		assert.Equal(t, 10, r.Tasks)
+		assert.Equal(t, int64(1000), *r.Bytes)
+		assert.Equal(t, SourceEmbedded, sec.Source)
+		assert.Equal(t, 10, sec.Requests)
+		assert.InDelta(t, 0.001, *sec.LatencySeconds, 1e-12)
+	})
+	t.Run("a short warm-up fetches two rounds of the model's concurrency", func(t *testing.T) {
+		seq, pool := newFake(Baseline), newFake("threaded")
+		pool.concurrency = 3
+		_, err := Runner{Runs: 1, Warmup: 1, ShortWarmup: true}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(20), Latency: time.Millisecond})
+		require.NoError(t, err)
+		assert.Equal(t, []int{2, 20}, seq.lengths)
+		assert.Equal(t, []int{6, 20}, pool.lengths)
+	})
+	t.Run("the bound follows the concurrency the model reports", func(t *testing.T) {
+		seq, pool := newFake(Baseline), newFake("threaded")
+		pool.concurrency = 5
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(12), Latency: 20 * time.Millisecond})
+		require.NoError(t, err)
+		assert.Equal(t, 1, sec.Results[0].Workers)
+		assert.Equal(t, 5, sec.Results[1].Workers)
+		assert.InDelta(t, 0.24, *sec.Results[0].BoundSeconds, 1e-9)
+		assert.InDelta(t, 0.06, *sec.Results[1].BoundSeconds, 1e-9)
+		require.NotNil(t, sec.Results[0].Speedup)
+		assert.InDelta(t, 1, *sec.Results[0].Speedup, 1e-12)
+	})
+	t.Run("failed URLs are counted, not errors", func(t *testing.T) {
+		m := newFake(Baseline)
+		m.failEvery = 4
+		sec, err := Runner{Runs: 2}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(8), Latency: time.Millisecond})
+		require.NoError(t, err)
+		assert.Equal(t, 2, sec.Results[0].Failed)
+		assert.Equal(t, int64(600), *sec.Results[0].Bytes)
+		assert.Contains(t, sec.Results[0].FirstError, "connection reset")
+	})
+	t.Run("real sites have no bound and no efficiency", func(t *testing.T) {
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake(Baseline)}, IOWorkload{URLs: urls(4)})
+		require.NoError(t, err)
+		assert.Equal(t, SourceURLs, sec.Source)
+		assert.Nil(t, sec.LatencySeconds)
+		assert.Nil(t, sec.Results[0].BoundSeconds)
+		assert.Nil(t, sec.Results[0].Efficiency)
+	})
+	t.Run("without a sequential row there is no speedup", func(t *testing.T) {
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake("threaded")}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		require.NoError(t, err)
+		assert.Nil(t, sec.Results[0].Speedup)
+		assert.NotNil(t, sec.Results[0].BoundSeconds)
+	})
+	t.Run("a model that cannot run stops the workload and keeps the rows before it", func(t *testing.T) {
+		bad := newFake("broken")
+		bad.runErr = errors.New("no pool")
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake(Baseline), bad}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		require.ErrorContains(t, err, "io broken: no pool")
+		assert.Len(t, sec.Results, 1)
+	})
+	t.Run("a report with missing results is an error", func(t *testing.T) {
+		_, err := Runner{Runs: 1}.IO(context.Background(), []Model{shortModel{}}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		assert.ErrorIs(t, err, ErrReport)
+	})
+	t.Run("cancellation stops at the run under way", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		seq, next := newFake(Baseline), newFake("threaded")
+		next.cancel, next.cancelAfter = cancel, 2
+		sec, err := Runner{Runs: 3}.IO(ctx, []Model{seq, next, newFake("eventloop")}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		require.ErrorIs(t, err, context.Canceled)
+		assert.Len(t, sec.Results, 1, "only the model that completed")
+		assert.Equal(t, 2, next.calls)
+	})
+}
+
+// shortModel drops a result.
+type shortModel struct{}
+
+func (shortModel) Name() string { return "short" }
+func (shortModel) Download(_ context.Context, urls []string) (iobound.Report, error) {
+	return iobound.Report{Results: make([]iobound.Result, len(urls)-1)}, nil
+}
+func (shortModel) SumSquares(context.Context, []int) (cpubound.Report, error) {
+	return cpubound.Report{}, nil
+}
+
+func TestRunnerCPU(t *testing.T) {
+	numbers := []int{5_000_000, 5_000_001, 3}
+	t.Run("correct sums become a row with the last run's sums", func(t *testing.T) {
+		sec, err := Runner{Runs: 2, Warmup: 1}.CPU(context.Background(), []Model{newFake(Baseline)}, numbers)
+		require.NoError(t, err)
+		assert.Equal(t, numbers, sec.Numbers)
+		assert.Equal(t, []string{"41666654166667500000", "41666679166667500000", "5"}, sec.Expected)
+		require.Len(t, sec.Results, 1)
+		r := sec.Results[0]
+		assert.Equal(t, sec.Expected, r.Sums)
+		assert.Nil(t, r.Bytes)
+		assert.Equal(t, 0, r.Failed)
+		require.NotNil(t, r.Efficiency)
+		assert.InDelta(t, 1, *r.Efficiency, 1e-12, "sequential is its own bound")
+	})
+	tests := []struct {
+		name  string
+		model func() *fakeModel
+		want  error
+	}{
+		{"a wrong sum is an error, never a row", func() *fakeModel { m := newFake(Baseline); m.wrongSumAt = 1; return m }, ErrWrongSum},
+		{"a failed task is an error, never a row", func() *fakeModel { m := newFake(Baseline); m.failTaskAt = 2; return m }, ErrTaskFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sec, err := Runner{Runs: 1}.CPU(context.Background(), []Model{tt.model()}, numbers)
+			require.ErrorIs(t, err, tt.want)
+			assert.Empty(t, sec.Results)
+		})
+	}
+	t.Run("a wrong sum in a warm-up run is an error too", func(t *testing.T) {
+		m := newFake(Baseline)
+		m.wrongSumAt = 0
+		_, err := Runner{Runs: 1, Warmup: 1}.CPU(context.Background(), []Model{m}, numbers)
+		require.ErrorIs(t, err, ErrWrongSum)
+		assert.Equal(t, 1, m.calls)
+	})
+	t.Run("a number outside the kernel's domain is refused before any run", func(t *testing.T) {
+		m := newFake(Baseline)
+		_, err := Runner{}.CPU(context.Background(), []Model{m}, []int{-1})
+		require.ErrorIs(t, err, cpubound.ErrNegative)
+		assert.Zero(t, m.calls)
+	})
+	t.Run("the bound is the sequential median over the usable cores", func(t *testing.T) {
+		results := []Result{
+			{Model: Baseline, Workers: 1, Seconds: Seconds{Median: 8}},
+			{Model: "threaded", Workers: 5, Seconds: Seconds{Median: 5}},
+		}
+		finishCPU(results)
+		procs := CurrentEnv().GOMAXPROCS
+		assert.InDelta(t, 8/float64(min(5, procs)), *results[1].BoundSeconds, 1e-12)
+		assert.InDelta(t, 8/float64(min(5, procs))/5, *results[1].Efficiency, 1e-12)
+		assert.InDelta(t, 1.6, *results[1].Speedup, 1e-12)
+	})
+	t.Run("without a sequential row there are no bounds", func(t *testing.T) {
+		sec, err := Runner{Runs: 1}.CPU(context.Background(), []Model{newFake("threaded")}, numbers)
+		require.NoError(t, err)
+		assert.Nil(t, sec.Results[0].Speedup)
+		assert.Nil(t, sec.Results[0].BoundSeconds)
+		assert.Nil(t, sec.Results[0].Efficiency)
+	})
+}
+
+func TestRunnerResources(t *testing.T) {
+	sec, err := Runner{Runs: 2}.CPU(context.Background(), []Model{newFake(Baseline)}, []int{1000})
+	require.NoError(t, err)
+	r := sec.Results[0]
+	assert.GreaterOrEqual(t, r.PeakGoroutines, 2, "the test's goroutine and the sampler")
+	assert.Equal(t, 1, r.Processes, "no worker processes")
+	assert.GreaterOrEqual(t, r.CPUSeconds, 0.0)
+	if _, err := os.Stat("/proc/self/status"); err == nil {
+		assert.Positive(t, r.PeakThreads)
+		assert.Positive(t, r.PeakRSSBytes)
+	}
+}

@@ -1,0 +1,129 @@
+package bench
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		name  string
+		times []time.Duration
+		want  Seconds
+	}{
+		{
+			name:  "one run has no spread",
+			times: []time.Duration{2 * time.Second},
+			want:  Seconds{Mean: 2, Stddev: 0, Median: 2, Min: 2, Max: 2, Times: []float64{2}},
+		},
+		{
+			name:  "odd count takes the middle run as median",
+			times: []time.Duration{3 * time.Second, 1 * time.Second, 2 * time.Second},
+			want:  Seconds{Mean: 2, Stddev: 1, Median: 2, Min: 1, Max: 3, Times: []float64{3, 1, 2}},
+		},
+		{
+			name:  "even count averages the middle two and uses the sample stddev",
+			times: []time.Duration{1 * time.Second, 2 * time.Second, 3 * time.Second, 4 * time.Second},
+			want:  Seconds{Mean: 2.5, Stddev: math.Sqrt(5.0 / 3), Median: 2.5, Min: 1, Max: 4, Times: []float64{1, 2, 3, 4}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Summarize(tt.times)
+			require.NoError(t, err)
+			assert.InDelta(t, tt.want.Mean, got.Mean, 1e-12)
+			assert.InDelta(t, tt.want.Stddev, got.Stddev, 1e-12)
+			assert.InDelta(t, tt.want.Median, got.Median, 1e-12)
+			assert.Equal(t, tt.want.Min, got.Min)
+			assert.Equal(t, tt.want.Max, got.Max)
+			assert.Equal(t, tt.want.Times, got.Times)
+		})
+	}
+	t.Run("no runs is an error", func(t *testing.T) {
+		_, err := Summarize(nil)
+		assert.ErrorIs(t, err, ErrNoRuns)
+	})
+}
+
+func TestIOBound(t *testing.T) {
+	const lat = 20 * time.Millisecond
+	tests := []struct {
+		name              string
+		requests, workers int
+		want              time.Duration
+	}{
+		{"one at a time waits once per request", 160, 1, 160 * lat},
+		{"five workers go in 32 rounds", 160, 5, 32 * lat},
+		{"a partial last round still costs a latency", 161, 5, 33 * lat},
+		{"more workers than requests is one round", 160, 2000, lat},
+		{"zero concurrency counts as one", 3, 0, 3 * lat},
+		{"no requests cost nothing", 0, 5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, IOBound(tt.requests, tt.workers, lat))
+		})
+	}
+}
+
+func TestCPUBound(t *testing.T) {
+	tests := []struct {
+		name              string
+		workers, maxprocs int
+		want              float64
+	}{
+		{"one worker is the sequential time", 1, 2, 8},
+		{"workers split it over the cores", 2, 2, 4},
+		{"more workers than cores cannot beat the cores", 5, 2, 4},
+		{"fewer cores than workers is the cores", 4, 1, 8},
+		{"zero workers count as one", 0, 2, 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.InDelta(t, tt.want, CPUBound(8, tt.workers, tt.maxprocs), 1e-12)
+		})
+	}
+}
+
+func TestRatio(t *testing.T) {
+	tests := []struct {
+		name          string
+		a, sa, b, sb  float64
+		ratio, stddev float64
+	}{
+		{"exact times have no error", 10, 0, 2, 0, 5, 0},
+		{"one relative error carries over", 10, 1, 2, 0, 5, 0.5},
+		{"two relative errors add in quadrature", 10, 0.3, 2, 0.08, 5, 5 * math.Sqrt(0.03*0.03+0.04*0.04)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, sd := Ratio(tt.a, tt.sa, tt.b, tt.sb)
+			assert.InDelta(t, tt.ratio, r, 1e-12)
+			assert.InDelta(t, tt.stddev, sd, 1e-12)
+		})
+	}
+}
+
+func TestOutliers(t *testing.T) {
+	tests := []struct {
+		name  string
+		times []float64
+		want  []int
+	}{
+		{"steady runs have none", []float64{1.00, 1.01, 0.99, 1.02, 0.98}, nil},
+		{"a cold first run stands out", []float64{3.0, 1.00, 1.01, 0.99, 1.02}, []int{0}},
+		{"a moderately slow run is within 3.5", []float64{1.00, 1.01, 0.99, 1.02, 1.05}, nil},
+		{"two runs are too few to judge", []float64{1, 9}, nil},
+		{"with most runs equal any other is an outlier", []float64{1, 1, 1, 1.5}, []int{3}},
+		{"identical runs have none", []float64{2, 2, 2}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Outliers(tt.times))
+		})
+	}
+}
