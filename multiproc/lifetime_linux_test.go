@@ -1,0 +1,100 @@
+//go:build linux
+
+package multiproc
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"conclab/iobound"
+)
+
+// The bounds below keep a broken pool from hanging the test binary; a
+// working one is done long before them.
+const (
+	runBound  = time.Minute
+	goneBound = 10 * time.Second
+)
+
+func TestWorkerKilledMidFetchFailsOnlyItsTask(t *testing.T) {
+	checkReaped(t)
+	hang := newHangServer(t)
+	urls := []string{hang.URL + "/hang", hang.URL + "/ok", hang.URL + "/ok"}
+	done := make(chan struct{})
+	var rep iobound.Report
+	var err error
+	go func() {
+		defer close(done)
+		rep, err = Pool{Procs: 1}.Download(t.Context(), urls)
+	}()
+	hang.await(t, 1)
+	kids, ok := children(os.Getpid())
+	require.True(t, ok)
+	require.Len(t, kids, 1, "one worker, and no other child")
+	require.NoError(t, syscall.Kill(kids[0], syscall.SIGKILL))
+	<-done
+
+	require.NoError(t, err, "a dead worker fails its task, not the run")
+	require.Len(t, rep.Results, 3)
+	died := rep.Results[0]
+	require.ErrorIs(t, died.Err, ErrWorkerDied)
+	assert.Contains(t, died.Err.Error(), fmt.Sprintf("pid %d", kids[0]))
+	assert.Contains(t, died.Err.Error(), "signal: killed")
+	assert.Equal(t, kids[0], died.Span.PID)
+	for _, res := range rep.Results[1:] {
+		require.NoError(t, res.Err)
+		assert.Equal(t, int64(len("ok")), res.Bytes)
+		assert.NotEqual(t, kids[0], res.Span.PID, "the replacement is a new process")
+		assert.Equal(t, 0, res.Span.Worker, "the replacement keeps the lane")
+	}
+}
+
+func TestWorkersDieWithTheirParent(t *testing.T) {
+	checkReaped(t)
+	ctx, cancel := context.WithTimeout(t.Context(), runBound)
+	defer cancel()
+	exe, err := os.Executable()
+	require.NoError(t, err)
+	parent := exec.CommandContext(ctx, exe)
+	parent.Env = append(os.Environ(), envTestParent+"=1")
+	stderr := &syncBuffer{}
+	parent.Stderr = stderr
+	stdout, err := parent.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, parent.Start())
+	reaped := false
+	defer func() {
+		if !reaped {
+			_ = parent.Process.Kill()
+			_ = parent.Wait()
+		}
+	}()
+
+	// Both workers are in the middle of a request once the parent's server
+	// holds two.
+	lines := bufio.NewScanner(stdout)
+	for range 2 {
+		require.True(t, lines.Scan(), "the parent ended early: %s", stderr.String())
+		require.Equal(t, "held", lines.Text())
+	}
+	workers, ok := children(parent.Process.Pid)
+	require.True(t, ok)
+	require.Len(t, workers, 2)
+
+	require.NoError(t, parent.Process.Kill())
+	_ = parent.Wait()
+	reaped = true
+	for _, pid := range workers {
+		assert.Eventually(t, func() bool { return gone(pid) }, goneBound, 5*time.Millisecond,
+			"worker %d outlived its parent", pid)
+	}
+}

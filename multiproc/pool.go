@@ -1,0 +1,276 @@
+package multiproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"conclab/cpubound"
+	"conclab/iobound"
+	"conclab/timeline"
+)
+
+// Errors a Pool returns or wraps.
+var (
+	// ErrProcs is wrapped by the error a Pool with Procs < 1 returns.
+	ErrProcs = errors.New("multiproc: Procs must be at least 1")
+	// ErrWorkerDied is wrapped by the error of a task whose worker exited
+	// or was killed before it replied. The message names the worker's pid
+	// and how it ended.
+	ErrWorkerDied = errors.New("multiproc: worker died")
+	// ErrNotWired is returned by a Pool used inside a worker process: the
+	// binary started a worker but main did not call RunWorkerIfChild first,
+	// and went on to run a pool of its own. Refusing stops the recursion.
+	ErrNotWired = errors.New("multiproc: this process was started as a worker, " +
+		"but main did not call multiproc.RunWorkerIfChild first")
+)
+
+// DefaultProcs is the default pool size, one worker per CPU, as
+// multiprocessing.Pool's.
+func DefaultProcs() int { return runtime.NumCPU() }
+
+// Pool runs the two workloads on worker processes: copies of the running
+// binary, one task at a time each. Every call starts its workers, runs its
+// tasks and stops them, as the original starts a Pool per run. A Pool holds
+// only settings; it is safe to use from several goroutines.
+type Pool struct {
+	// Procs is the number of worker processes; it must be at least 1.
+	// A call with fewer tasks starts only as many workers as tasks.
+	Procs int
+	// Timeout bounds each request; zero means iobound.DefaultTimeout.
+	Timeout time.Duration
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
+	BodyCap int64
+	// LogWriter receives the workers' stderr, each line prefixed with the
+	// worker's index and pid; nil means os.Stderr.
+	LogWriter io.Writer
+}
+
+// Name is the model's row label.
+func (Pool) Name() string { return "multiproc" }
+
+// Concurrency is how many tasks the pool runs at once: one per worker, and
+// no more workers than tasks.
+func (p Pool) Concurrency(workload string, tasks int) int { return max(0, min(p.Procs, tasks)) }
+
+// Download GETs every URL, each in whichever worker is free next, and counts
+// its body bytes. A URL that fails, or whose worker dies, is a Result with an
+// error. The error return is for a run that could not start, or was
+// cancelled; a cancelled run's unfinished URLs are failed Results.
+func (p Pool) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	tasks := make([]message, len(urls))
+	for i, u := range urls {
+		tasks[i] = message{Type: msgTask, ID: i, Kind: kindFetch, URL: u}
+	}
+	outs, startup, err := p.run(ctx, tasks, protocolVersion)
+	rep := iobound.Report{Startup: startup}
+	if outs == nil {
+		return rep, err
+	}
+	rep.Results = make([]iobound.Result, len(urls))
+	for i, o := range outs {
+		rep.Results[i] = iobound.Result{
+			URL: urls[i], Status: o.reply.Status, Bytes: o.reply.Bytes, Err: o.err, Span: o.span,
+		}
+	}
+	return rep, err
+}
+
+// SumSquares computes the sum of squares of every number, each in whichever
+// worker is free next. Its errors are as Download's.
+func (p Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	tasks := make([]message, len(numbers))
+	for i, n := range numbers {
+		tasks[i] = message{Type: msgTask, ID: i, Kind: kindSum, N: n}
+	}
+	outs, startup, err := p.run(ctx, tasks, protocolVersion)
+	rep := cpubound.Report{Startup: startup}
+	if outs == nil {
+		return rep, err
+	}
+	rep.Results = make([]cpubound.Result, len(numbers))
+	for i, o := range outs {
+		rep.Results[i] = cpubound.Result{
+			N: numbers[i], Sum: cpubound.Uint128{Hi: o.reply.SumHi, Lo: o.reply.SumLo}, Err: o.err, Span: o.span,
+		}
+	}
+	return rep, err
+}
+
+// outcome is what became of one task.
+type outcome struct {
+	done  bool
+	reply message
+	err   error
+	span  timeline.Span
+}
+
+func (p Pool) spec(version int) spec {
+	s := spec{version: version, bodyCap: p.BodyCap, timeout: p.Timeout, logw: p.LogWriter, logMu: new(sync.Mutex)}
+	if s.bodyCap == 0 {
+		s.bodyCap = iobound.DefaultBodyCap
+	}
+	if s.timeout == 0 {
+		s.timeout = iobound.DefaultTimeout
+	}
+	if s.logw == nil {
+		s.logw = os.Stderr
+	}
+	return s
+}
+
+// run starts the workers, waits until each has completed its handshake (the
+// start-up), hands the tasks out as workers become free, and stops the
+// workers. It returns one outcome per task in order, or nil outcomes when the
+// run could not start.
+func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome, time.Duration, error) {
+	if p.Procs <= 0 {
+		return nil, 0, fmt.Errorf("%w (got %d)", ErrProcs, p.Procs)
+	}
+	if os.Getenv(envWorker) != "" {
+		return nil, 0, ErrNotWired
+	}
+	outs := make([]outcome, len(tasks))
+	if len(tasks) == 0 {
+		return outs, 0, nil
+	}
+
+	queue := make(chan int, len(tasks))
+	for i := range tasks {
+		queue <- i
+	}
+	close(queue)
+
+	r := &runner{
+		spec:    p.spec(version),
+		tasks:   tasks,
+		outs:    outs,
+		queue:   queue,
+		started: make(chan error),
+		gate:    make(chan struct{}),
+	}
+	n := min(p.Procs, len(tasks))
+	began := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { r.slot(ctx, i) })
+	}
+	var startErr error
+	for range n {
+		startErr = errors.Join(startErr, <-r.started)
+	}
+	startup := time.Since(began)
+	r.proceed = startErr == nil
+	close(r.gate)
+	wg.Wait()
+
+	if startErr != nil {
+		if ctx.Err() != nil {
+			return nil, startup, fmt.Errorf("multiproc: run cancelled during start-up: %w", ctx.Err())
+		}
+		return nil, startup, startErr
+	}
+	for i := range outs {
+		if !outs[i].done {
+			// Every slot gave up (no replacement worker would start)
+			// before the queue was empty.
+			outs[i].err = fmt.Errorf("multiproc: task %d not run: %w", i, r.lastErr())
+		}
+	}
+	if ctx.Err() != nil {
+		return outs, startup, fmt.Errorf("multiproc: run cancelled: %w", ctx.Err())
+	}
+	return outs, startup, nil
+}
+
+// runner is one run's shared state. Each slot writes only the outcomes of
+// the tasks it took from the queue.
+type runner struct {
+	spec    spec
+	tasks   []message
+	outs    []outcome
+	queue   chan int
+	started chan error    // each slot's start-up result
+	gate    chan struct{} // closed when every slot has started (or failed to)
+	proceed bool          // written before gate closes: whether to run the tasks
+
+	mu  sync.Mutex
+	err error // the last reason a slot gave up
+}
+
+func (r *runner) lastErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+// slot is the parent's side of one worker lane: it starts the lane's worker,
+// feeds it tasks one at a time from the shared queue, replaces it if it dies,
+// and stops it when the queue is empty. The work itself happens in the
+// worker process; this goroutine only waits on its pipe.
+func (r *runner) slot(ctx context.Context, index int) {
+	defer pinThread()()
+	w, err := start(ctx, r.spec, index)
+	r.started <- err
+	<-r.gate
+	if err != nil {
+		return
+	}
+	if !r.proceed {
+		r.stop(w)
+		return
+	}
+	for i := range r.queue {
+		if ctx.Err() != nil {
+			r.outs[i] = outcome{done: true, err: fmt.Errorf("multiproc: task %d not run: %w", i, ctx.Err())}
+			continue
+		}
+		if w == nil {
+			// The lane's worker died on an earlier task: replace it.
+			if w, err = start(ctx, r.spec, index); err != nil {
+				r.outs[i] = outcome{done: true, err: fmt.Errorf("multiproc: task %d: no worker: %w", i, err)}
+				r.mu.Lock()
+				r.err = err
+				r.mu.Unlock()
+				return
+			}
+		}
+		sent := time.Now()
+		reply, err := w.do(r.tasks[i])
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("multiproc: task %d cancelled: %w", i, ctx.Err())
+			}
+			span := timeline.Span{Worker: index, PID: w.pid, Start: sent, End: time.Now()}
+			r.outs[i] = outcome{done: true, err: err, span: span}
+			w = nil
+			continue
+		}
+		span := timeline.Span{
+			Worker: index, PID: w.pid, Start: time.Unix(0, reply.StartNS), End: time.Unix(0, reply.EndNS),
+		}
+		r.outs[i] = outcome{done: true, reply: reply, err: errorFrom(reply), span: span}
+	}
+	switch {
+	case w == nil:
+	case ctx.Err() != nil:
+		w.kill() // already killed by its context; this reaps it
+	default:
+		r.stop(w)
+	}
+}
+
+// stop stops a worker, logging one that did not exit cleanly: it is not a
+// task's failure, but someone should hear of it.
+func (r *runner) stop(w *process) {
+	if err := w.stop(); err != nil {
+		r.spec.logMu.Lock()
+		defer r.spec.logMu.Unlock()
+		fmt.Fprintln(r.spec.logw, err)
+	}
+}

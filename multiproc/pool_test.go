@@ -1,0 +1,331 @@
+package multiproc
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"conclab/cpubound"
+	"conclab/iobound"
+)
+
+// syncBuffer is a LogWriter a test can read while workers write to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// checkReaped fails the test, when it ends, if any child process of the test
+// binary is left, running or unreaped.
+func checkReaped(t *testing.T) {
+	t.Helper()
+	t.Cleanup(func() {
+		if kids, ok := children(os.Getpid()); ok {
+			assert.Empty(t, kids, "child processes left after the test")
+		}
+	})
+}
+
+// pids collects the distinct worker pids in spans.
+func pids[T any](results []T, pid func(T) int) map[int]bool {
+	set := map[int]bool{}
+	for _, r := range results {
+		set[pid(r)] = true
+	}
+	return set
+}
+
+func TestPoolRejectsTooFewProcs(t *testing.T) {
+	for _, procs := range []int{0, -1} {
+		t.Run(fmt.Sprintf("Procs %d is an error from both methods", procs), func(t *testing.T) {
+			p := Pool{Procs: procs}
+			_, err := p.Download(t.Context(), []string{"http://127.0.0.1:1/"})
+			assert.ErrorIs(t, err, ErrProcs)
+			_, err = p.SumSquares(t.Context(), []int{1})
+			assert.ErrorIs(t, err, ErrProcs)
+		})
+	}
+}
+
+func TestPoolDescribesItself(t *testing.T) {
+	tests := []struct {
+		name  string
+		procs int
+		tasks int
+		want  int
+	}{
+		{"more tasks than workers run one per worker", 2, 160, 2},
+		{"fewer tasks than workers start one worker per task", 8, 3, 3},
+		{"no tasks need no workers", 4, 0, 0},
+		{"an invalid pool runs nothing", 0, 5, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Pool{Procs: tt.procs}
+			assert.Equal(t, "multiproc", p.Name())
+			assert.Equal(t, tt.want, p.Concurrency("io", tt.tasks))
+			assert.Equal(t, tt.want, p.Concurrency("cpu", tt.tasks))
+		})
+	}
+	assert.Positive(t, DefaultProcs())
+}
+
+func TestSumSquaresRunsInWorkerProcesses(t *testing.T) {
+	tests := []struct {
+		name    string
+		procs   int
+		numbers []int
+		wantErr map[int]error // index → sentinel
+	}{
+		{"the default numbers come back exact and in order", 2, cpubound.DefaultNumbers(), nil},
+		{"one worker runs every task", 1, []int{0, 1, 2, 10, 1000}, nil},
+		{"more workers than tasks start one per task", 4, []int{3, 4}, nil},
+		{
+			"a number outside the kernel's domain fails alone, keeping its sentinel",
+			2, []int{10, -1, 20, cpubound.MaxN + 1, 30},
+			map[int]error{1: cpubound.ErrNegative, 3: cpubound.ErrOverflow},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			rep, err := Pool{Procs: tt.procs}.SumSquares(t.Context(), tt.numbers)
+			require.NoError(t, err)
+			require.Len(t, rep.Results, len(tt.numbers))
+			assert.Positive(t, rep.Startup)
+			assert.Equal(t, len(tt.wantErr), rep.Failed())
+			for i, res := range rep.Results {
+				assert.Equal(t, tt.numbers[i], res.N)
+				if want := tt.wantErr[i]; want != nil {
+					assert.ErrorIs(t, res.Err, want, "task %d", i)
+					continue
+				}
+				require.NoError(t, res.Err, "task %d", i)
+				exp, err := cpubound.Expected(res.N)
+				require.NoError(t, err)
+				assert.Equal(t, exp, res.Sum, "sum of squares of %d", res.N)
+				assert.NotEqual(t, os.Getpid(), res.Span.PID, "task %d ran in the parent", i)
+				assert.Less(t, res.Span.Worker, tt.procs)
+				assert.False(t, res.Span.End.Before(res.Span.Start))
+			}
+			workers := pids(rep.Results, func(r cpubound.Result) int { return r.Span.PID })
+			assert.LessOrEqual(t, len(workers), min(tt.procs, len(tt.numbers)))
+		})
+	}
+}
+
+func TestDownloadRunsInWorkerProcesses(t *testing.T) {
+	srv, err := iobound.NewServer(iobound.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = srv.Close() })
+
+	tests := []struct {
+		name      string
+		pool      Pool
+		url       string
+		wantBytes int64
+		wantErr   error
+	}{
+		{"the big chunked page is counted", Pool{Procs: 2}, srv.URL(iobound.PathBig), iobound.BigPageBytes, nil},
+		{"the small page is counted", Pool{Procs: 2}, srv.URL(iobound.PathSmall), iobound.SmallPageBytes, nil},
+		{"a 500 keeps ErrStatus across the pipe", Pool{Procs: 2}, srv.FaultURL(iobound.FaultStatus500), -1, iobound.ErrStatus},
+		{
+			"a slow site keeps ErrTimeout across the pipe",
+			Pool{Procs: 2, Timeout: 100 * time.Millisecond}, srv.FaultURL(iobound.FaultSlow), -1, iobound.ErrTimeout,
+		},
+		{
+			"an oversize body keeps ErrBodyTooLarge across the pipe",
+			Pool{Procs: 2, BodyCap: 1000}, srv.URL(iobound.PathBig), -1, iobound.ErrBodyTooLarge,
+		},
+		{"a reset connection fails with the transport's message", Pool{Procs: 2}, srv.FaultURL(iobound.FaultReset), -1, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			// The URL under test between two good ones: its failure must
+			// not touch them.
+			good := srv.URL(iobound.PathSmall)
+			urls := []string{good, tt.url, good}
+			rep, err := tt.pool.Download(t.Context(), urls)
+			require.NoError(t, err)
+			require.Len(t, rep.Results, 3)
+			for _, i := range []int{0, 2} {
+				assert.NoError(t, rep.Results[i].Err)
+				assert.Equal(t, int64(iobound.SmallPageBytes), rep.Results[i].Bytes)
+				assert.Equal(t, http.StatusOK, rep.Results[i].Status)
+			}
+			res := rep.Results[1]
+			assert.Equal(t, tt.url, res.URL)
+			assert.NotEqual(t, os.Getpid(), res.Span.PID)
+			switch {
+			case tt.wantBytes >= 0:
+				require.NoError(t, res.Err)
+				assert.Equal(t, tt.wantBytes, res.Bytes)
+			case tt.wantErr != nil:
+				assert.ErrorIs(t, res.Err, tt.wantErr)
+				assert.Contains(t, res.Err.Error(), tt.url, "the worker's message crosses the pipe")
+			default:
+				require.Error(t, res.Err)
+				assert.Contains(t, res.Err.Error(), tt.url)
+			}
+		})
+	}
+}
+
+func TestWorkerThatDiesFailsOnlyItsTask(t *testing.T) {
+	const crashOn = 7
+	tests := []struct {
+		name    string
+		procs   int
+		numbers []int
+	}{
+		{"a crash in the middle of the run is replaced", 2, []int{1, 2, 3, crashOn, 5, 6, 8, 9, 10, 11}},
+		{"a crash on the last task leaves nothing hanging", 2, []int{1, 2, crashOn}},
+		{"the only worker is replaced after each crash", 1, []int{crashOn, 2, crashOn, crashOn, 5}},
+		{"every task crashing its worker still ends", 2, []int{crashOn, crashOn, crashOn, crashOn}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			t.Setenv(envCrashOn, strconv.Itoa(crashOn))
+			logs := &syncBuffer{}
+			rep, err := Pool{Procs: tt.procs, LogWriter: logs}.SumSquares(t.Context(), tt.numbers)
+			require.NoError(t, err)
+			require.Len(t, rep.Results, len(tt.numbers))
+			crashed := 0
+			for i, res := range rep.Results {
+				if res.N == crashOn {
+					crashed++
+					require.ErrorIs(t, res.Err, ErrWorkerDied, "task %d", i)
+					assert.Contains(t, res.Err.Error(), fmt.Sprintf("pid %d", res.Span.PID))
+					assert.Contains(t, res.Err.Error(), "exit status 3")
+					continue
+				}
+				require.NoError(t, res.Err, "task %d", i)
+				exp, _ := cpubound.Expected(res.N)
+				assert.Equal(t, exp, res.Sum)
+			}
+			assert.Equal(t, crashed, rep.Failed())
+			// The worker's last words reach the log, named by the parent.
+			assert.Contains(t, logs.String(), "multiproc worker ")
+			assert.Contains(t, logs.String(), "crashing on task")
+		})
+	}
+}
+
+func TestCancellationEndsEveryWorker(t *testing.T) {
+	hang := newHangServer(t)
+	tests := []struct {
+		name   string
+		procs  int
+		urls   int
+		cancel func(context.CancelFunc) // when the test cancels
+	}{
+		{"a run cancelled before it starts runs nothing", 2, 4, func(cancel context.CancelFunc) { cancel() }},
+		{
+			"a run cancelled while every worker waits fails every task", 2, 5,
+			func(cancel context.CancelFunc) { hang.await(t, 2); cancel() },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			urls := make([]string, tt.urls)
+			for i := range urls {
+				urls[i] = hang.URL + "/hang"
+			}
+			done := make(chan struct{})
+			var rep iobound.Report
+			var err error
+			go func() {
+				defer close(done)
+				rep, err = Pool{Procs: tt.procs}.Download(ctx, urls)
+			}()
+			tt.cancel(cancel)
+			<-done
+			require.ErrorIs(t, err, context.Canceled)
+			if rep.Results != nil {
+				assert.Equal(t, tt.urls, rep.Failed())
+				for _, res := range rep.Results {
+					assert.ErrorIs(t, res.Err, context.Canceled)
+				}
+			}
+		})
+	}
+}
+
+func TestHandshakeRefusesAnotherVersion(t *testing.T) {
+	checkReaped(t)
+	outs, _, err := Pool{Procs: 2, LogWriter: io.Discard}.run(t.Context(),
+		[]message{{Type: msgTask, Kind: kindSum, N: 3}}, protocolVersion+1)
+	assert.Nil(t, outs)
+	require.ErrorIs(t, err, ErrProtocol)
+	assert.Contains(t, err.Error(), "protocol version mismatch")
+	assert.Contains(t, err.Error(), "refused the handshake")
+}
+
+func TestPoolRefusesToRunInsideAWorker(t *testing.T) {
+	t.Setenv(envWorker, "1")
+	_, err := Pool{Procs: 1}.SumSquares(t.Context(), []int{1})
+	assert.ErrorIs(t, err, ErrNotWired)
+}
+
+// hangServer answers /hang only when the client goes away, and reports each
+// request it holds.
+type hangServer struct {
+	*httptest.Server
+	held chan struct{}
+}
+
+func newHangServer(t *testing.T) *hangServer {
+	h := &hangServer{held: make(chan struct{}, 64)}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/hang" {
+			_, _ = io.WriteString(w, "ok")
+			return
+		}
+		h.held <- struct{}{}
+		<-r.Context().Done()
+	}))
+	t.Cleanup(h.Close)
+	return h
+}
+
+// await waits until n requests are held. The bound only keeps a broken pool
+// from hanging the test binary.
+func (h *hangServer) await(t *testing.T, n int) {
+	t.Helper()
+	bound := time.After(30 * time.Second)
+	for range n {
+		select {
+		case <-h.held:
+		case <-bound:
+			t.Fatalf("the workers did not send their %d requests", n)
+		}
+	}
+}

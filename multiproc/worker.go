@@ -1,0 +1,144 @@
+package multiproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"conclab/cpubound"
+	"conclab/iobound"
+)
+
+// envWorker marks a process as a worker: the parent sets it in the
+// environment of the copy of itself that it starts.
+const envWorker = "CONCLAB_MULTIPROC_WORKER"
+
+// envCrashOn is a test hook: a worker whose environment sets it to a number
+// exits with exitCrash when it is given the sum task of that number, as a
+// worker that crashes in the middle of a task would. Nothing else reads it.
+const envCrashOn = "CONCLAB_MULTIPROC_TEST_CRASH_ON"
+
+// A worker's exit statuses.
+const (
+	exitOK       = 0 // stdin closed: the parent is done with it
+	exitProtocol = 2 // the conversation broke
+	exitCrash    = 3 // the crash hook fired
+)
+
+// RunWorkerIfChild turns this process into a pool worker if the pool started
+// it, and then exits; in any other process it returns at once. Call it first
+// thing in main, and in TestMain of every test package that uses a Pool,
+// before anything reads flags or writes to stdout: a worker is this same
+// binary started again, and it must not do what main does.
+func RunWorkerIfChild() {
+	if os.Getenv(envWorker) == "" {
+		return
+	}
+	// stdout carries the protocol. Point os.Stdout at stderr so that a stray
+	// print in the worker becomes a log line instead of a corrupt message.
+	proto := os.Stdout
+	os.Stdout = os.Stderr
+	os.Exit(serve(os.Stdin, proto, os.Stderr, crashHook()))
+}
+
+// crashHook returns the test hook's predicate, nil when envCrashOn is unset.
+func crashHook() func(message) bool {
+	s := os.Getenv(envCrashOn)
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return nil
+	}
+	return func(m message) bool { return m.Kind == kindSum && m.N == n }
+}
+
+// serve is the worker loop: the handshake, then one task at a time until the
+// parent closes the pipe. It returns the process's exit status. It talks
+// only through r and w and logs only to logw, so tests run it in-process.
+func serve(r io.Reader, w io.Writer, logw io.Writer, crash func(message) bool) int {
+	dec, enc := newDecoder(r), newEncoder(w)
+	refuse := func(err error) int {
+		fmt.Fprintf(logw, "%v\n", err)
+		var m message
+		m.Type = msgError
+		m.setError(err)
+		_ = enc.write(m) // the parent may be gone; the exit status says it too
+		return exitProtocol
+	}
+
+	hello, err := dec.read()
+	switch {
+	case errors.Is(err, io.EOF):
+		return exitOK
+	case err != nil:
+		return refuse(err)
+	case hello.Type != msgHello:
+		return refuse(fmt.Errorf("%w: expected hello, got %s", ErrProtocol, hello.Type))
+	case hello.Version != protocolVersion:
+		return refuse(fmt.Errorf("%w: protocol version mismatch: parent speaks v%d, worker speaks v%d",
+			ErrProtocol, hello.Version, protocolVersion))
+	}
+
+	// The original's pool initializer: one client per process, built once
+	// and reused (keep-alive) for every task this worker runs.
+	client := newClient()
+	defer client.CloseIdleConnections()
+	bodyCap, timeout := hello.BodyCap, time.Duration(hello.TimeoutNS)
+
+	if err := enc.write(message{Type: msgReady, Version: protocolVersion, PID: os.Getpid()}); err != nil {
+		fmt.Fprintf(logw, "%v\n", err)
+		return exitProtocol
+	}
+	for {
+		task, err := dec.read()
+		switch {
+		case errors.Is(err, io.EOF):
+			return exitOK
+		case err != nil:
+			return refuse(err)
+		case task.Type != msgTask:
+			return refuse(fmt.Errorf("%w: expected task, got %s", ErrProtocol, task.Type))
+		}
+		if crash != nil && crash(task) {
+			fmt.Fprintf(logw, "crashing on task %d on purpose (test hook)\n", task.ID)
+			return exitCrash
+		}
+		if err := enc.write(run(client, bodyCap, timeout, task)); err != nil {
+			fmt.Fprintf(logw, "%v\n", err)
+			return exitProtocol
+		}
+	}
+}
+
+// newClient builds a worker's HTTP client: its own transport, so no
+// connection is shared with anything else in the process.
+func newClient() *http.Client {
+	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+}
+
+// run does one task and returns its result message.
+func run(client *http.Client, bodyCap int64, timeout time.Duration, task message) message {
+	res := message{Type: msgResult, ID: task.ID}
+	start := time.Now()
+	switch task.Kind {
+	case kindFetch:
+		// No context from the parent reaches a worker: the parent cancels
+		// a run by killing its workers, and Fetch bounds each request.
+		r := iobound.Fetch(context.Background(), client, task.URL, bodyCap, timeout)
+		res.Status, res.Bytes = r.Status, r.Bytes
+		res.setError(r.Err)
+	case kindSum:
+		sum, err := cpubound.SumOfSquares(task.N)
+		res.SumHi, res.SumLo = sum.Hi, sum.Lo
+		res.setError(err)
+	}
+	res.StartNS, res.EndNS = start.UnixNano(), time.Now().UnixNano()
+	return res
+}
