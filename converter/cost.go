@@ -80,6 +80,10 @@ func (c Cost) pay(ctx context.Context) error {
 		}
 	}
 	if c.Sleep > 0 {
+		// A caller that has given up does not start a slow call.
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
 		t := time.NewTimer(c.Sleep)
 		defer t.Stop()
 		select {
