@@ -14,6 +14,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"conclab/converter"
 )
 
 // Format is an output format of Render.
@@ -103,7 +105,8 @@ func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 //	benchstat -col /model -ignore /workers out.txt
 //
 // (the worker count differs between models, so it is ignored to line the
-// rows up). The converter's variants are one line each.
+// rows up). Each converter load is one line, with its hit ratio and
+// computations per call as extra metrics, as its benchmarks report them.
 func renderBench(w io.Writer, rep Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "goos: %s\ngoarch: %s\npkg: conclab/cmd/compare\n", rep.Env.OS, rep.Env.Arch)
@@ -117,8 +120,12 @@ func renderBench(w io.Writer, rep Report) error {
 	}
 	if rep.Converter != nil {
 		for _, c := range rep.Converter.Results {
-			fmt.Fprintf(&b, "BenchmarkConvert/variant=%s/goroutines=%d \t%8d\t%12.1f ns/op\t%8.4f hit-ratio\t%d computations\n",
-				c.Variant, c.Goroutines, c.Ops, c.NsPerOp, c.HitRatio, c.Computations)
+			computations := 0.0
+			if c.Ops > 0 {
+				computations = float64(c.Computations) / float64(c.Ops)
+			}
+			fmt.Fprintf(&b, "BenchmarkConvert/cache=%s/cost=%s/dist=%s/goroutines=%d \t%8d\t%12.1f ns/op\t%8.4f hit-ratio\t%8.4f computations/op\n",
+				c.Cache, c.Cost, c.Dist, c.Goroutines, c.Ops, c.NsPerOp, c.HitRatio, computations)
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -234,17 +241,19 @@ func resultTable(w io.Writer, results []Result, markdown bool) error {
 	return table(w, resultColumns, rows, markdown)
 }
 
-var converterColumns = []string{"variant", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
+var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
 
-func converterTable(w io.Writer, results []ConverterResult, markdown bool) error {
+func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) error {
 	rows := make([][]string, len(results))
 	for i, c := range results {
 		capacity := "unbounded"
-		if c.Capacity > 0 {
-			capacity = strconv.Itoa(c.Capacity)
+		if c.Capacity != nil {
+			capacity = strconv.Itoa(*c.Capacity)
 		}
 		rows[i] = []string{
-			c.Variant,
+			c.Cache,
+			c.Cost,
+			c.Dist + " " + strconv.Itoa(c.Keys),
 			strconv.Itoa(c.Goroutines),
 			fmt.Sprintf("%.0f", c.OpsPerSecond),
 			fmt.Sprintf("%.1f", c.NsPerOp),

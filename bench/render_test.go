@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"conclab/converter"
 )
 
 // sampleReport is a report with both workloads and the converter, with
@@ -29,9 +31,9 @@ func sampleReport() Report {
 			Speedup: ptr(1.0), BoundSeconds: ptr(0.0035), Efficiency: ptr(1.0), Tasks: 1, Sums: []string{"41666654166667500000"},
 			PeakGoroutines: 4, PeakThreads: 6, Processes: 1, PeakRSSBytes: 10 << 20},
 	}}
-	rep.Converter = &ConverterSection{Results: []ConverterResult{
-		{Variant: "locked", Goroutines: 8, Ops: 100000, OpsPerSecond: 1e6, NsPerOp: 1000, HitRatio: 0.99, Computations: 1000, Entries: 1000},
-		{Variant: "lru", Goroutines: 8, Ops: 100000, OpsPerSecond: 2e6, NsPerOp: 500, HitRatio: 0.9, Computations: 10000, Entries: 512, Capacity: 512},
+	rep.Converter = &ConverterSection{Results: []converter.LoadResult{
+		{Cache: "locked", Dist: "zipf", Cost: "cheap", Keys: 10000, Goroutines: 8, Ops: 100000, OpsPerSecond: 1e6, NsPerOp: 1000, HitRatio: 0.99, Computations: 1000, Entries: 1000},
+		{Cache: "lru", Dist: "zipf", Cost: "cheap", Keys: 10000, Goroutines: 8, Ops: 100000, OpsPerSecond: 2e6, NsPerOp: 500, HitRatio: 0.9, Computations: 10000, Entries: 512, Capacity: ptr(512)},
 	}}
 	return rep
 }
@@ -94,7 +96,7 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 
 	conv := doc["converter"].(map[string]any)["results"].([]any)
 	require.Len(t, conv, 2)
-	assert.Equal(t, "lru", conv[1].(map[string]any)["variant"])
+	assert.Equal(t, "lru", conv[1].(map[string]any)["cache"])
 	assert.Equal(t, 512.0, conv[1].(map[string]any)["capacity"])
 }
 
@@ -206,7 +208,7 @@ func TestRenderBench(t *testing.T) {
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		switch {
 		case strings.HasPrefix(l, "goos:"), strings.HasPrefix(l, "goarch:"), strings.HasPrefix(l, "pkg:"):
-		case strings.HasPrefix(l, "BenchmarkConvert/variant="):
+		case strings.HasPrefix(l, "BenchmarkConvert/cache="):
 			convert++
 			assert.Contains(t, l, " ns/op")
 		default:

@@ -2,6 +2,8 @@ package bench
 
 import (
 	"runtime"
+
+	"conclab/converter"
 )
 
 // Schema names the JSON document that Report encodes to.
@@ -71,22 +73,10 @@ type CPUSection struct {
 	Results  []Result `json:"results"`
 }
 
-// ConverterSection is the converter's part of the report.
+// ConverterSection is the converter's part of the report: one load run per
+// cache variant and cost, each as the converter package reports it.
 type ConverterSection struct {
-	Results []ConverterResult `json:"results"`
-}
-
-// ConverterResult is one cache variant of the point converter under load.
-type ConverterResult struct {
-	Variant      string  `json:"variant"`
-	Goroutines   int     `json:"goroutines"`
-	Ops          int64   `json:"ops"`
-	OpsPerSecond float64 `json:"ops_per_second"`
-	NsPerOp      float64 `json:"ns_per_op"`
-	HitRatio     float64 `json:"hit_ratio"`
-	Computations int64   `json:"computations"`
-	Entries      int     `json:"entries"`
-	Capacity     int     `json:"capacity"` // 0: unbounded
+	Results []converter.LoadResult `json:"results"`
 }
 
 // Result is one model's measurement of one workload, as DESIGN.md's schema

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"conclab/bench"
+	"conclab/iobound"
+	"conclab/multiproc"
+	"conclab/sequential"
+	"conclab/threaded"
+)
+
+// modelSpec is one row of compare's tables: a name, a line for -h, and how
+// to build the model from the flags.
+type modelSpec struct {
+	name  string
+	about string
+	build func(o options) bench.Model
+}
+
+// modelSpecs lists the models in the order the tables show them. Adding a
+// model is one entry here.
+func modelSpecs() []modelSpec {
+	return []modelSpec{
+		{"sequential", "one goroutine, one task after another (the baseline)", func(o options) bench.Model {
+			return sequential.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
+		}},
+		{"threaded", "a pool of -workers goroutines; the Go scheduler switches between them", func(o options) bench.Model {
+			return threaded.Pool{Workers: o.workers, Timeout: o.timeout, BodyCap: o.bodyCap}
+		}},
+		{"multiproc", "a pool of -procs worker processes, this binary re-executed", func(o options) bench.Model {
+			return multiproc.Pool{Procs: o.procs, Timeout: o.timeout, BodyCap: o.bodyCap}
+		}},
+	}
+}
+
+// runChildIfAny turns this process into a helper child (the embedded server,
+// a pool worker) when it was started as one; it returns at once otherwise.
+func runChildIfAny() {
+	iobound.RunServerIfChild()
+	multiproc.RunWorkerIfChild()
+}
