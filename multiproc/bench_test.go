@@ -1,0 +1,69 @@
+package multiproc_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"conclab/cpubound"
+	"conclab/iobound"
+	"conclab/multiproc"
+)
+
+// The sub-benchmark names match every model package's, so that
+// benchstat -col /model compares them. Each iteration starts and stops its
+// workers, as a run of compare does; the start-up is reported apart as
+// startup-ms/op and is included in ns/op.
+
+var benchProcs = []int{1, 2, 4}
+
+// BenchmarkIO downloads the default 160 URLs from the embedded server at the
+// default latency, in this process (so the server shares the CPU with the
+// parent). efficiency is the bound ceil(160 / workers) × latency over the
+// time per run.
+func BenchmarkIO(b *testing.B) {
+	srv, err := iobound.NewServer(iobound.Config{Latency: iobound.DefaultLatency})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = srv.Close() })
+	urls := srv.URLs(iobound.DefaultRepeat)
+	for _, procs := range benchProcs {
+		b.Run(fmt.Sprintf("model=multiproc/workers=%d", procs), func(b *testing.B) {
+			pool := multiproc.Pool{Procs: procs}
+			var startup time.Duration
+			for b.Loop() {
+				report, err := pool.Download(context.Background(), urls)
+				if err != nil || report.Failed() > 0 {
+					b.Fatalf("download: %v, %d failed", err, report.Failed())
+				}
+				startup += report.Startup
+			}
+			rounds := (len(urls) + procs - 1) / procs
+			bound := time.Duration(rounds) * iobound.DefaultLatency
+			perRun := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(bound.Seconds()/perRun.Seconds(), "efficiency")
+			b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
+		})
+	}
+}
+
+// BenchmarkCPU sums the squares of the default numbers.
+func BenchmarkCPU(b *testing.B) {
+	numbers := cpubound.DefaultNumbers()
+	for _, procs := range benchProcs {
+		b.Run(fmt.Sprintf("model=multiproc/workers=%d", procs), func(b *testing.B) {
+			pool := multiproc.Pool{Procs: procs}
+			var startup time.Duration
+			for b.Loop() {
+				report, err := pool.SumSquares(context.Background(), numbers)
+				if err != nil || report.Failed() > 0 {
+					b.Fatalf("sum of squares: %v, %d failed", err, report.Failed())
+				}
+				startup += report.Startup
+			}
+			b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
+		})
+	}
+}

@@ -1,0 +1,86 @@
+// Package multiproc runs the two workloads on a pool of worker processes:
+// the Go counterpart of the original's multiprocessing.Pool, whose
+// initializer gives each process its own requests.Session.
+//
+// # Processes, not goroutines
+//
+// A worker is a separate operating-system process with its own address
+// space: the running binary started again (os.Executable) with a marker in
+// its environment. Go cannot fork a running program (a copy of the runtime
+// without its threads is unusable), so every worker starts from main, the
+// way Python's "spawn" start method does. That is why the binary must call
+// [RunWorkerIfChild] first thing in main, and every test binary that uses a
+// Pool must call it first thing in TestMain: in a worker it never returns.
+//
+// Nothing is shared. Each task goes to a worker as a message over the
+// worker's stdin, and its result comes back over the worker's stdout: encoded,
+// copied through the kernel, decoded. Each worker builds its own http.Client
+// once, before its first task (the original's initializer), so keep-alive
+// connections are reused within a worker and never across workers. A worker
+// writes its logs to stderr, which the parent passes through, every line
+// prefixed with the worker's index and pid.
+//
+// # How it switches between tasks
+//
+// It does not: each worker runs one task at a time, start to finish, and the
+// operating system runs the workers in parallel on the cores. The parent
+// keeps one goroutine per worker that only waits on that worker's pipe; when
+// a worker replies, its goroutine hands it the next task from a shared queue,
+// so tasks go to whichever worker is free first (Pool.imap with a chunksize
+// of 1). At most Procs tasks run at once, so the I/O workload's lower bound
+// is ceil(requests / Procs) × latency.
+//
+// # What it costs
+//
+// Start-up is real: each call starts its workers (an exec, a Go runtime
+// start, a handshake), which takes milliseconds per worker, and stops them
+// at the end. Report.Startup holds the time until every worker had answered
+// its handshake; it counts in the run's wall time, as it does in Python.
+// Every task then pays a message round trip, tens of microseconds, which
+// matters only for tiny tasks.
+//
+// # When it wins, and what Go changes
+//
+// In Python, processes are the way to run CPU work on several cores: the
+// GIL lets one thread at a time run bytecode, so threads and asyncio cannot
+// speed up the sum of squares, and a pool of N processes can, nearly N-fold.
+// For I/O, processes work but are heavy: a handful of processes overlap only
+// a handful of requests, where threads or an event loop overlap many.
+//
+// In Go, goroutines already run on every core (GOMAXPROCS defaults to the
+// number of CPUs), so the threaded model gets the same CPU speedup as this
+// one without the start-up and the copying. What processes buy in Go is
+// isolation, not parallelism: a worker that crashes, leaks, or is killed by
+// the kernel takes only itself down; its memory is returned when it exits;
+// and a task can be stopped by killing its process, which no goroutine can
+// do to another.
+//
+// # Failure
+//
+// Python's multiprocessing.Pool hangs when a worker dies in the middle of a
+// task: the result never arrives and map waits for it forever. Here the
+// parent sees the worker's stdout end, reaps the process for its exit status,
+// fails that task with an error wrapping [ErrWorkerDied] that names the pid
+// and how it ended, starts a replacement in the same lane, and the rest of
+// the run completes. Cancelling the context kills every worker; the call
+// returns the context's error, wrapped, with every unfinished task failed.
+// Workers die with their parent: on Linux the kernel sends them SIGKILL
+// when the parent goes (Pdeathsig); everywhere, a worker exits when its
+// stdin reaches end of file.
+//
+// # The protocol
+//
+// The parent sends a hello with the protocol version and the worker's
+// settings; the worker answers ready with its pid, or an error and exits if
+// the versions differ. Then tasks and results alternate until the parent
+// closes stdin. Each pipe has one long-lived encoder and one long-lived
+// decoder: JSON, one message per line. JSON rather than gob because the
+// messages are few (one per task) and small, so the encoding's cost is
+// lost in the pipe's round trip; because each message stands alone, so the
+// decoder can be fuzzed on arbitrary bytes (a gob stream's meaning depends
+// on type descriptors sent earlier in it); and because a person can read
+// the conversation, or hold it, by starting a worker by hand. Sums cross as
+// two exact uint64 words. An error crosses as its message and a kind naming
+// the sentinel it wrapped, so errors.Is works in the parent as it would have
+// in the worker.
+package multiproc
