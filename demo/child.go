@@ -119,7 +119,7 @@ func startChild(ctx context.Context, spec string, gomaxprocs int, timeout time.D
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
 	cmd.WaitDelay = time.Second
 	runErr := cmd.Run()
-	if ctx.Err() != nil && cmd.ProcessState != nil && !cmd.ProcessState.Exited() {
+	if ctx.Err() != nil && (cmd.ProcessState == nil || !cmd.ProcessState.Exited()) {
 		if err := parent.Err(); err != nil {
 			return childRun{}, fmt.Errorf("demo: child stopped: %w", err)
 		}

@@ -1,0 +1,63 @@
+// Package demo holds conclab's demonstrations: two data races made visible,
+// and a summary that turns a full comparison into advice.
+//
+// # Data races
+//
+// A data race is two goroutines touching the same memory at the same time,
+// at least one of them writing, with nothing ordering the two. The Go
+// memory model promises nothing about such a program: a read may see a
+// stale value, a half-written one, or one the compiler moved. Two
+// demonstrations show what that means in practice.
+//
+// [MapWrites] writes one map from several goroutines without a lock. A map
+// is a structure of buckets and counters that a write changes in several
+// steps; two writers interleaving those steps would corrupt it. The runtime
+// flags a map while a write is in progress, and a second writer that sees
+// the flag stops the whole program with "fatal error: concurrent map
+// writes". That is not a panic: recover cannot catch it. So the demonstration
+// runs in a child process (the current binary re-executed; a binary that
+// uses it calls [RunChildIfRequested] first), and the caller shows the
+// child's message and exit status. The check is best-effort: it needs two
+// writers inside a write at the same instant, which two cores make likely
+// and GOMAXPROCS=1 makes rare, so the demonstration tries a few children.
+//
+// [Counters] increments one shared integer from N goroutines, M times each,
+// three ways. Without synchronisation, n++ is a read, an add and a write:
+// a goroutine that read 41 and is paused writes 42 over whatever the others
+// counted meanwhile, and their increments are lost. (The demonstration
+// yields between the read and the write now and then, so the loss shows on
+// one core too; without the yield it shows on many.) With a [sync.Mutex],
+// one goroutine at a time runs the read and the write, so nothing is lost;
+// the cost is that the others wait, and a waiting goroutine may be parked
+// and woken by the scheduler. With [sync/atomic], the processor does the
+// read-add-write as one indivisible instruction: nothing is lost, nobody
+// waits, and it is usually the fastest of the correct ones, but it covers
+// one word; a mutex protects any amount of state and any invariant across
+// it. The unsynchronised variant runs in a child process too, so that its
+// race stays out of the caller.
+//
+// # The race detector
+//
+// Lost updates are a symptom that may or may not appear in a given run. The
+// race detector (go build -race, go test -race) finds the cause: it watches
+// every memory access and reports two that are not ordered by a
+// happens-before edge (a lock, a channel operation, an atomic, a WaitGroup),
+// whether or not this run lost anything, naming both stacks. It finds only
+// races that execute, slows the program several times, and is meant for
+// tests and staging, not production. A child of a race-built binary is
+// race-built too: the demonstration runs it with GORACE="halt_on_error=0
+// exitcode=0", reads the detector's report from its standard error and
+// tells you, while the caller, which only reads a pipe, stays clean.
+//
+// # The decision summary
+//
+// [Summary] reads a full run's measurements (each model's median, speedup
+// and CPU use on each workload) and says which model won and why, in the
+// spirit of the Python rule "async for I/O when you can, threads when you
+// must, processes for CPU". Every claim is derived from the figures, so it
+// changes with the machine: with GOMAXPROCS=1 the pool of goroutines
+// behaves like Python's threads under the GIL and the summary says so; with
+// more cores it shows what Go changes, goroutines computing in parallel,
+// which leaves processes for isolation rather than speed, and the event loop
+// for memory when connections number in the thousands.
+package demo
