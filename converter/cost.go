@@ -30,8 +30,8 @@ type Cost struct {
 // Presets, by name (see CostPreset).
 const (
 	CostCheap     = "cheap"     // the arithmetic alone
-	CostExpensive = "expensive" // about ten microseconds of CPU
-	CostRemote    = "remote"    // a 100 µs wait, like a fast network service
+	CostExpensive = "expensive" // several microseconds of CPU (3,000 xorshift steps)
+	CostRemote    = "remote"    // a wait of at least 100 µs, like a fast network service
 )
 
 // CostPresets lists the preset names in a fixed order.
@@ -43,7 +43,7 @@ func CostPreset(name string) (Cost, error) {
 	case CostCheap:
 		return Cost{}, nil
 	case CostExpensive:
-		return Cost{Spin: 20_000}, nil
+		return Cost{Spin: 3_000}, nil
 	case CostRemote:
 		return Cost{Sleep: 100 * time.Microsecond}, nil
 	}

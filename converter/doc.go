@@ -1,0 +1,79 @@
+// Package converter converts one company's loyalty points into another's
+// under exact rules, and shows, with seven caches behind one interface, what
+// it takes to share a cache among goroutines and when a cache pays at all.
+//
+// # The rules
+//
+// A rate is a ratio of integers (10 A points give 7 B points), never a
+// float: 0.7 has no exact binary form, and a member must get exactly what the
+// rules say. The product amount×B is taken in 128 bits with math/bits, so it
+// cannot wrap, and the quotient is rounded down, so nobody is credited more
+// than earned; a result that does not fit in int64 is ErrOverflow, never a
+// wrapped number. An amount must be at least a minimum, at most a maximum and
+// a multiple of a step; each failure is its own sentinel error (ErrNegative,
+// ErrZero, ErrBelowMinimum, ErrNotStep, ErrAboveMaximum) for errors.Is, and
+// the message names the amount and the limit. Tiered rates apply to the whole
+// amount (see Rules). ParsePoints reads what people type ("1,500"); LoadRules
+// reads rules from strict JSON and refuses rules that make no sense.
+//
+// # Sharing a cache
+//
+// The original program keeps results in a dict guarded by one Lock, held
+// while the result is computed. In Go that is the "locked" cache: correct,
+// and it makes the cache a single-lane road. While one goroutine computes,
+// every other goroutine waits, even those whose answer is already in the
+// map. Python's GIL hides part of this (only one thread runs Python code
+// anyway); Go runs goroutines on every core, so a lock that serialises them
+// throws away real parallelism, and the race detector (go test -race) finds
+// the bugs of a map shared without one.
+//
+// The other variants take the lock apart, each trading something:
+//
+//   - rwlocked lets hits share a read lock and computes with no lock held,
+//     checking again before it stores. Hits stop waiting for computations,
+//     but two goroutines missing the same amount together both compute it:
+//     Stats.Duplicates counts that wasted work.
+//   - sharded keeps the locked design but cuts the map into N pieces, each
+//     with its own mutex; different amounts rarely wait for each other, yet
+//     one hot amount still stalls its shard.
+//   - syncmap uses sync.Map, made for keys written once and read often: hits
+//     take no lock at all. Misses duplicate work like rwlocked's.
+//   - lru bounds the cache (hashicorp/golang-lru). Every other variant grows
+//     by one entry per distinct amount ever asked, for ever: with amounts
+//     coming from users, that is a memory leak with a friendly name. The
+//     price is a lock on every call, hits included, since a hit moves its
+//     entry to the front of the recency list, and evictions: a bounded cache
+//     smaller than the working set misses more.
+//   - singleflight puts golang.org/x/sync/singleflight in front of the lru:
+//     concurrent misses on one amount wait for the computation already in
+//     flight instead of starting their own, so a burst of requests for a hot
+//     amount that is not cached yet (a "stampede") costs one computation.
+//
+// Errors are never cached: an invalid amount is refused before the cache is
+// consulted (cheaper than a lookup, and it keeps typed garbage out of a
+// bounded cache), and a failed computation is forgotten, since a cancelled
+// context is not the answer for the next caller.
+//
+// # When a cache does not pay
+//
+// The conversion itself is a multiplication and a division: tens of
+// nanoseconds. An uncontended mutex costs about as much, a contended one
+// far more, and every hit also pays for a map lookup. So for the bare rules
+// the fastest "cache" is none at all, and the benchmarks show it. A cache
+// starts to pay when a computation costs much more than a lookup (a rule
+// that asks a slow rate service: Options.Cost simulates one) and when
+// amounts repeat (a Zipf distribution, as real users produce, rather than a
+// uniform one). Measure both before adding a cache; then choose the lock
+// layout by what the load does: mostly hits favours syncmap or sharded,
+// unbounded keys need the lru, hot keys with expensive misses need
+// singleflight.
+//
+// # Measuring
+//
+// RunLoad runs one variant under a configurable load (goroutines, calls,
+// key distribution, cost) and returns throughput with the cache's Stats;
+// BenchmarkCache does the same under go test -bench. Hit ratio and
+// computations per call explain the times: a variant is fast because it
+// computes less, or because its goroutines wait less, and the counters say
+// which.
+package converter
