@@ -49,9 +49,21 @@ func BenchmarkIO(b *testing.B) {
 	}
 }
 
-// BenchmarkCPU sums the squares of the default numbers.
+// BenchmarkCPU sums the squares of the default numbers. speedup is the time
+// of a plain loop of cpubound.SumOfSquares over them in this process (the
+// best of three) over the time per run, start-up included.
 func BenchmarkCPU(b *testing.B) {
 	numbers := cpubound.DefaultNumbers()
+	loop := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		for _, n := range numbers {
+			if _, err := cpubound.SumOfSquares(n); err != nil {
+				b.Fatal(err)
+			}
+		}
+		loop = min(loop, time.Since(start))
+	}
 	for _, procs := range benchProcs {
 		b.Run(fmt.Sprintf("model=multiproc/workers=%d", procs), func(b *testing.B) {
 			pool := multiproc.Pool{Procs: procs}
@@ -63,6 +75,8 @@ func BenchmarkCPU(b *testing.B) {
 				}
 				startup += report.Startup
 			}
+			perRun := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(loop.Seconds()/perRun.Seconds(), "speedup")
 			b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
 		})
 	}

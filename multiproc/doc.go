@@ -66,7 +66,9 @@
 // returns the context's error, wrapped, with every unfinished task failed.
 // Workers die with their parent: on Linux the kernel sends them SIGKILL
 // when the parent goes (Pdeathsig); everywhere, a worker exits when its
-// stdin reaches end of file.
+// stdin reaches end of file. Workers ignore Ctrl-C, which a terminal sends
+// to the whole process group: stopping is the parent's decision, made once
+// by cancelling, not by each worker dying under its task.
 //
 // # The protocol
 //

@@ -58,6 +58,33 @@ func TestWorkerKilledMidFetchFailsOnlyItsTask(t *testing.T) {
 	}
 }
 
+func TestWorkerIgnoresCtrlC(t *testing.T) {
+	checkReaped(t)
+	hang := newHangServer(t)
+	done := make(chan struct{})
+	var rep iobound.Report
+	var err error
+	go func() {
+		defer close(done)
+		rep, err = Pool{Procs: 1}.Download(t.Context(), []string{hang.URL + "/hold", hang.URL + "/ok"})
+	}()
+	hang.await(t, 1)
+	kids, ok := children(os.Getpid())
+	require.True(t, ok)
+	require.Len(t, kids, 1)
+	// An ignored signal is discarded when it is sent; one that kills would
+	// act before the worker could read the reply released below.
+	require.NoError(t, syscall.Kill(kids[0], syscall.SIGINT))
+	hang.release()
+	<-done
+
+	require.NoError(t, err)
+	for _, res := range rep.Results {
+		require.NoError(t, res.Err)
+		assert.Equal(t, kids[0], res.Span.PID, "the same worker ran both tasks")
+	}
+}
+
 func TestWorkersDieWithTheirParent(t *testing.T) {
 	checkReaped(t)
 	ctx, cancel := context.WithTimeout(t.Context(), runBound)

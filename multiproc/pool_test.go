@@ -295,26 +295,36 @@ func TestPoolRefusesToRunInsideAWorker(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotWired)
 }
 
-// hangServer answers /hang only when the client goes away, and reports each
-// request it holds.
+// hangServer answers /hang only when the client goes away, and /hold when
+// the client goes away or the test calls release; it reports each request
+// it holds. Any other path gets "ok".
 type hangServer struct {
 	*httptest.Server
-	held chan struct{}
+	held     chan struct{}
+	released chan struct{}
 }
 
 func newHangServer(t *testing.T) *hangServer {
-	h := &hangServer{held: make(chan struct{}, 64)}
+	h := &hangServer{held: make(chan struct{}, 64), released: make(chan struct{})}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/hang" {
-			_, _ = io.WriteString(w, "ok")
-			return
+		switch r.URL.Path {
+		case "/hang":
+			h.held <- struct{}{}
+			<-r.Context().Done()
+		case "/hold":
+			h.held <- struct{}{}
+			select {
+			case <-r.Context().Done():
+			case <-h.released:
+			}
 		}
-		h.held <- struct{}{}
-		<-r.Context().Done()
+		_, _ = io.WriteString(w, "ok")
 	}))
 	t.Cleanup(h.Close)
 	return h
 }
+
+func (h *hangServer) release() { close(h.released) }
 
 // await waits until n requests are held. The bound only keeps a broken pool
 // from hanging the test binary.

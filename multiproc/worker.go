@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"time"
 
@@ -43,6 +44,11 @@ func RunWorkerIfChild() {
 	// print in the worker becomes a log line instead of a corrupt message.
 	proto := os.Stdout
 	os.Stdout = os.Stderr
+	// Ctrl-C in a terminal interrupts the whole foreground process group,
+	// workers included. Stopping a run is the parent's decision (it cancels,
+	// which kills the workers), so a worker ignores the interrupt and does
+	// not die under a task as Python's pool workers do.
+	signal.Ignore(os.Interrupt)
 	os.Exit(serve(os.Stdin, proto, os.Stderr, crashHook()))
 }
 
