@@ -83,6 +83,7 @@ type section struct {
 	rows   []row
 	lanes  int
 	names  map[lane]string // how each lane is labelled
+	timed  []int           // indexes of the spans that have a start
 }
 
 func layout(runs []Run, opt Options) []section {
@@ -90,24 +91,24 @@ func layout(runs []Run, opt Options) []section {
 	longest := 0.0
 	for i, r := range runs {
 		s := section{run: r}
-		if len(r.Spans) > 0 {
-			s.origin = r.Spans[0].Start
-			end := r.Spans[0].End
-			for _, sp := range r.Spans {
-				if sp.Start.Before(s.origin) {
-					s.origin = sp.Start
-				}
-				if sp.End.After(end) {
-					end = sp.End
-				}
+		// A task that failed before it started may carry a zero span: it
+		// has no place on the axis, and would stretch it back to year one.
+		for k, sp := range r.Spans {
+			if sp.Start.IsZero() {
+				continue
 			}
-			s.length = float64(end.Sub(s.origin))
+			if len(s.timed) == 0 || sp.Start.Before(s.origin) {
+				s.origin = sp.Start
+			}
+			s.timed = append(s.timed, k)
 		}
-		s.length = max(s.length, 0)
-		byLane, names := laneRows(r.Spans)
+		for _, k := range s.timed {
+			s.length = max(s.length, float64(r.Spans[k].End.Sub(s.origin)))
+		}
+		byLane, names := laneRows(r.Spans, s.timed)
 		s.lanes, s.names = len(byLane), names
 		if opt.ByTask {
-			s.rows = taskRows(r.Spans, opt.maxRows(), names)
+			s.rows = taskRows(r.Spans, s.timed, opt.maxRows(), names)
 		} else {
 			s.rows = byLane
 		}
@@ -134,10 +135,10 @@ func layout(runs []Run, opt Options) []section {
 // laneRows groups spans by (PID, Worker), lanes in that order. A lane is
 // named by its worker ("w3") when the run used one process, by its process
 // ("pid 4242") when each process had one lane, by both otherwise.
-func laneRows(spans []Span) ([]row, map[lane]string) {
+func laneRows(spans []Span, timed []int) ([]row, map[lane]string) {
 	idx := map[lane][]int{}
-	for i, s := range spans {
-		k := lane{s.PID, s.Worker}
+	for _, i := range timed {
+		k := lane{spans[i].PID, spans[i].Worker}
 		idx[k] = append(idx[k], i)
 	}
 	keys := make([]lane, 0, len(idx))
@@ -173,11 +174,8 @@ func laneRows(spans []Span) ([]row, map[lane]string) {
 
 // taskRows puts the tasks in order of start, ties by end, and gives each
 // row an equal share of them. A row whose tasks ran in one lane names it.
-func taskRows(spans []Span, maxRows int, names map[lane]string) []row {
-	order := make([]int, len(spans))
-	for i := range order {
-		order[i] = i
-	}
+func taskRows(spans []Span, timed []int, maxRows int, names map[lane]string) []row {
+	order := slices.Clone(timed)
 	slices.SortStableFunc(order, func(a, b int) int {
 		return cmp.Or(spans[a].Start.Compare(spans[b].Start), spans[a].End.Compare(spans[b].End))
 	})
@@ -287,11 +285,18 @@ func formatDuration(ns float64) string {
 
 // header is the line above a run's rows.
 func (s section) header() string {
-	n := len(s.run.Spans)
-	if n == 0 {
+	n, untimed := len(s.timed), len(s.run.Spans)-len(s.timed)
+	switch {
+	case n == 0 && untimed == 0:
 		return s.run.Label + ": no tasks"
+	case n == 0:
+		return fmt.Sprintf("%s: %s, none with a time", s.run.Label, plural(untimed, "task"))
 	}
-	return fmt.Sprintf("%s: %s on %s, %s", s.run.Label, plural(n, "task"), plural(s.lanes, "lane"), formatDuration(s.length))
+	h := fmt.Sprintf("%s: %s on %s, %s", s.run.Label, plural(n, "task"), plural(s.lanes, "lane"), formatDuration(s.length))
+	if untimed > 0 {
+		h += fmt.Sprintf(" (and %d without a time)", untimed)
+	}
+	return h
 }
 
 func plural(n int, word string) string {

@@ -121,6 +121,15 @@ func TestRender(t *testing.T) {
 			contains: []string{"|2   | 2 tasks, up to 2 at once"},
 		},
 		{
+			name:     "tasks without a time are left off the axis and counted",
+			run:      timeline.Run{Label: "sequential", Spans: append(staircase(2, 10*ms), timeline.Span{})},
+			opt:      timeline.Options{Width: 10},
+			labels:   []string{"w0"},
+			allowed:  "█",
+			must:     "█",
+			contains: []string{"sequential: 2 tasks on 1 lane, 20.0 ms (and 1 without a time)", "|██████████| 2 tasks"},
+		},
+		{
 			name:     "the task view draws the sequential model as a staircase",
 			run:      timeline.Run{Label: "sequential", Spans: staircase(4, 10*ms)},
 			opt:      timeline.Options{Width: 8, ByTask: true},
@@ -215,6 +224,10 @@ func TestRenderEmpty(t *testing.T) {
 	})
 	t.Run("a run without tasks says so", func(t *testing.T) {
 		assert.Equal(t, "multiproc: no tasks\n", timeline.String([]timeline.Run{{Label: "multiproc"}}, timeline.Options{}))
+	})
+	t.Run("a run whose tasks have no time says so", func(t *testing.T) {
+		run := timeline.Run{Label: "threaded", Spans: make([]timeline.Span, 3)}
+		assert.Equal(t, "threaded: 3 tasks, none with a time\n", timeline.String([]timeline.Run{run}, timeline.Options{ByTask: true}))
 	})
 }
 
