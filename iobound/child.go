@@ -47,6 +47,10 @@ func StartChild(ctx context.Context, cfg Config) (*Child, error) {
 	if _, err := cfg.withDefaults(); err != nil {
 		return nil, err
 	}
+	if os.Getenv(roleEnv) != "" {
+		// A child that starts a child would do so again, and again.
+		return nil, fmt.Errorf("iobound: start child: this process is itself a %s child; does main call RunServerIfChild first?", os.Getenv(roleEnv))
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("iobound: start child: %w", err)

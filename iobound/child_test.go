@@ -59,6 +59,12 @@ func TestChild(t *testing.T) {
 		assert.Error(t, err)
 		assert.Nil(t, c)
 	})
+	t.Run("a child cannot start a child of its own", func(t *testing.T) {
+		t.Setenv(roleEnv, childRole)
+		c, err := StartChild(context.Background(), Config{})
+		assert.ErrorContains(t, err, "RunServerIfChild")
+		assert.Nil(t, c)
+	})
 	t.Run("a cancelled start leaves no child behind", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()

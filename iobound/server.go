@@ -149,17 +149,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.handlers.Done()
 
-	fault := s.cfg.Faults[r.URL.Path]
+	fault, err := s.cfg.Faults[r.URL.Path], error(nil)
 	if q := r.URL.Query().Get("fault"); q != "" {
-		f, err := parseFault(q)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		fault = f
+		fault, err = parseFault(q)
 	}
 	s.wait(r, s.cfg.Latency)
 	switch {
+	case err != nil:
+		http.Error(w, err.Error(), http.StatusBadRequest)
 	case fault != FaultNone:
 		s.serveFault(w, r, fault)
 	case r.URL.Path == PathBig:
