@@ -1,13 +1,11 @@
 package iobound
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -106,7 +104,7 @@ func NewServer(cfg Config) (*Server, error) {
 		hijacked: make(map[net.Conn]struct{}),
 	}
 	s.http = &http.Server{
-		Handler:  s,
+		Handler:  http.HandlerFunc(s.serveHTTP),
 		ErrorLog: log.New(io.Discard, "", 0),
 		ConnState: func(_ net.Conn, state http.ConnState) {
 			if state == http.StateNew {
@@ -142,8 +140,8 @@ func (s *Server) Close() error {
 	return s.closeErr
 }
 
-// ServeHTTP answers one request: the latency, then its fault or its page.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// serveHTTP answers one request: the latency, then its fault or its page.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.enter() {
 		return
 	}
@@ -234,42 +232,4 @@ func (s *Server) untrack(c net.Conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.hijacked, c)
-}
-
-// site builds the URLs of a server that runs here or in a child process.
-type site struct{ base string }
-
-// Addr is the server's host:port.
-func (s site) Addr() string { return s.base[len("http://"):] }
-
-// URL returns the URL of path on the server.
-func (s site) URL(path string) string { return s.base + path }
-
-// URLs returns the list of a run: the big page and the small one,
-// interleaved, repeat times each, as the original's [jython, dice] * 80.
-func (s site) URLs(repeat int) []string {
-	return Repeat([]string{s.URL(PathBig), s.URL(PathSmall)}, repeat)
-}
-
-// FaultURL returns a URL whose request gets fault f.
-func (s site) FaultURL(f Fault) string {
-	return s.URL(PathSmall) + "?fault=" + url.QueryEscape(string(f))
-}
-
-var errShortPage = errors.New("page too small for its frame")
-
-// page returns a deterministic HTML page of exactly size bytes.
-func page(title string, size int) []byte {
-	head := "<!DOCTYPE html>\n<html><head><title>" + title + "</title></head><body>\n"
-	tail := "</body></html>\n"
-	if size < len(head)+len(tail) {
-		panic(errShortPage)
-	}
-	b := make([]byte, 0, size)
-	b = append(b, head...)
-	for line := 1; len(b) < size-len(tail); line++ {
-		b = fmt.Appendf(b, "<p>line %d of the stand-in page</p>\n", line)
-	}
-	b = append(b[:size-len(tail)], tail...)
-	return b
 }
