@@ -3,6 +3,8 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -36,8 +38,6 @@ func readStatus(pid string) (procStatus, bool) {
 			continue
 		}
 		switch key {
-		case "Threads":
-			st.threads, _ = strconv.Atoi(strings.TrimSpace(val))
 		case "VmRSS":
 			st.rss = kib(val)
 		case "VmHWM":
@@ -53,9 +53,10 @@ func kib(s string) int64 {
 	return n * 1024
 }
 
-// selfThreads is the number of OS threads of this process.
+// selfThreads is the number of OS threads of this process, from
+// /proc/self/stat, which is cheaper to produce than status.
 func selfThreads() int {
-	st, _ := readStatus("self")
+	st, _ := readStat("self")
 	return st.threads
 }
 
@@ -75,14 +76,14 @@ func resetPeakRSS() bool {
 // childPIDs lists this process's child processes: the children of each of
 // its threads, since a child belongs to the thread that forked it.
 func childPIDs() []int {
-	tasks, _ := filepath.Glob("/proc/self/task/*/children")
-	if len(tasks) == 0 {
-		return scanChildPIDs()
-	}
+	tasks, _ := os.ReadDir("/proc/self/task")
 	var pids []int
-	for _, t := range tasks {
-		b, err := os.ReadFile(t)
+	for i, t := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + t.Name() + "/children")
 		if err != nil {
+			if i == 0 && errors.Is(err, fs.ErrNotExist) {
+				return scanChildPIDs()
+			}
 			continue
 		}
 		for _, f := range strings.Fields(string(b)) {
@@ -112,9 +113,10 @@ func scanChildPIDs() []int {
 
 // procStat holds the fields of /proc/<pid>/stat that the sampler uses.
 type procStat struct {
-	state byte
-	ppid  int
-	cpu   time.Duration // utime + stime
+	state   byte
+	ppid    int
+	cpu     time.Duration // utime + stime
+	threads int
 }
 
 func readStat(pid string) (procStat, bool) {
@@ -130,14 +132,15 @@ func readStat(pid string) (procStat, bool) {
 	}
 	f := strings.Fields(string(b[i+1:]))
 	// f[0] is field 3 (state), f[1] field 4 (ppid), f[11] and f[12] fields
-	// 14 and 15 (utime, stime).
-	if len(f) < 13 || len(f[0]) == 0 {
+	// 14 and 15 (utime, stime), f[17] field 20 (num_threads).
+	if len(f) < 18 || len(f[0]) == 0 {
 		return procStat{}, false
 	}
 	ppid, _ := strconv.Atoi(f[1])
 	utime, _ := strconv.ParseInt(f[11], 10, 64)
 	stime, _ := strconv.ParseInt(f[12], 10, 64)
-	return procStat{state: f[0][0], ppid: ppid, cpu: time.Duration(utime+stime) * clockTick}, true
+	threads, _ := strconv.Atoi(f[17])
+	return procStat{state: f[0][0], ppid: ppid, cpu: time.Duration(utime+stime) * clockTick, threads: threads}, true
 }
 
 // childSample is what the sampler learns about one live child.

@@ -20,9 +20,13 @@ type Resources struct {
 	PeakRSS        int64 // bytes: this process's peak plus its workers' peaks
 }
 
-// SampleInterval is how often the sampler looks at goroutines, threads and
-// child processes while runs go on.
+// SampleInterval is how often the sampler looks at goroutines and threads
+// while runs go on; child processes, which are dearer to list and live for a
+// whole run, are looked at every childEvery samples (and at the start and
+// end). On Linux a sample costs some 10 µs, a look at the children some 50.
 const SampleInterval = 5 * time.Millisecond
+
+const childEvery = 10
 
 // sampler watches this process while a model runs, from one goroutine of its
 // own (counted in the goroutine figure: the harness adds that one, plus
@@ -43,6 +47,7 @@ type sampler struct {
 	peakChildRSS                int64
 	firstCPU, lastCPU           map[int]time.Duration
 	lastLive                    []childSample
+	samples                     int
 }
 
 // startSampler begins measuring. Children whose pid is in exclude (the
@@ -61,7 +66,7 @@ func startSampler(exclude map[int]bool, interval time.Duration) *sampler {
 	}
 	s.peakReset = resetPeakRSS()
 	s.startSelf, s.startChildren = cpuTimes()
-	s.sample()
+	s.sample(true)
 	go s.loop()
 	return s
 }
@@ -75,14 +80,18 @@ func (s *sampler) loop() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			s.sample()
+			s.sample(false)
 		}
 	}
 }
 
-func (s *sampler) sample() {
+func (s *sampler) sample(children bool) {
 	s.peakGoroutines = max(s.peakGoroutines, runtime.NumGoroutine())
 	s.peakThreads = max(s.peakThreads, selfThreads())
+	s.samples++
+	if !children && s.samples%childEvery != 0 {
+		return
+	}
 	live := liveChildren(s.exclude)
 	s.peakChildren = max(s.peakChildren, len(live))
 	var rss int64
@@ -104,7 +113,7 @@ func (s *sampler) sample() {
 func (s *sampler) finish() Resources {
 	close(s.stop)
 	<-s.done
-	s.sample()
+	s.sample(true)
 	self, children := cpuTimes()
 	r := Resources{
 		User:           (self.user - s.startSelf.user) + (children.user - s.startChildren.user),

@@ -150,21 +150,26 @@ func progressFor(stderr io.Writer) bench.Progress {
 // expensive enough that every cache pays.
 func convertCosts() []string { return []string{converter.CostCheap, converter.CostExpensive} }
 
+// convertOps is the number of calls of each converter load: enough for the
+// hit ratios to settle, few enough that the expensive uncached variant
+// (every call computes) stays near a second.
+const convertOps = 20_000
+
 // convertLoads runs every cache variant under load, once per cost.
 func convertLoads(ctx context.Context, o options, stderr io.Writer) (*bench.ConverterSection, error) {
 	rules, err := loadRules(o.rules)
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(stderr, "convert: %d cache variants × costs %s, Zipf-distributed amounts\n",
-		len(converter.Kinds()), strings.Join(convertCosts(), ", "))
+	fmt.Fprintf(stderr, "convert: %d cache variants × costs %s, %d calls each on Zipf-distributed amounts\n",
+		len(converter.Kinds()), strings.Join(convertCosts(), ", "), convertOps)
 	sec := &bench.ConverterSection{}
 	for _, name := range convertCosts() {
 		cost, err := converter.CostPreset(name)
 		if err != nil {
 			return sec, err
 		}
-		res, err := converter.RunAll(ctx, converter.LoadConfig{Cost: cost, Rules: &rules})
+		res, err := converter.RunAll(ctx, converter.LoadConfig{Cost: cost, Rules: &rules, Ops: convertOps})
 		sec.Results = append(sec.Results, res...)
 		if err != nil {
 			return sec, err
