@@ -23,6 +23,11 @@ var ErrUnknownKind = errors.New("unknown cache kind")
 // nor miss. A computation that fails (ErrOverflow, or a cancelled context
 // during a slow computation) is returned and forgotten, so the next call
 // computes again; a cancellation must never be remembered as the answer.
+// (The singleflight kind runs each computation detached from the caller's
+// cancellation, because other callers share it.)
+//
+// Convert is the only method that does work; Stats returns a snapshot of
+// the counters, and Kind the name New was given.
 type Cache interface {
 	Convert(ctx context.Context, points int64) (Result, error)
 	Stats() Stats

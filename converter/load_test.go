@@ -179,3 +179,16 @@ func TestCostIsPaidOncePerComputation(t *testing.T) {
 	}
 	assert.Equal(t, int64(1), c.Stats().Computations)
 }
+
+func TestDefaultLoadConfigFillsEveryDefault(t *testing.T) {
+	cfg := DefaultLoadConfig()
+	assert.Equal(t, 8, cfg.Goroutines)
+	assert.Equal(t, 100_000, cfg.Ops)
+	assert.Equal(t, 10_000, cfg.Keys)
+	assert.Equal(t, DistZipf, cfg.Dist)
+	require.NotNil(t, cfg.Rules)
+	assert.Equal(t, DefaultRules(), *cfg.Rules)
+	cfg.Kind = "syncmap"
+	_, err := RunLoad(t.Context(), cfg)
+	assert.NoError(t, err)
+}
