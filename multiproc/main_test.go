@@ -12,7 +12,19 @@ import (
 // is then killed by the test (see TestWorkersDieWithTheirParent).
 const envTestParent = "CONCLAB_MULTIPROC_TEST_PARENT"
 
+// envTestUnwired makes the test binary behave as a main that forgot to call
+// RunWorkerIfChild: "print" writes its usual output to stdout, "exit" exits
+// at once (see TestStartFailsClearlyWithoutRunWorkerIfChild).
+const envTestUnwired = "CONCLAB_MULTIPROC_TEST_UNWIRED"
+
 func TestMain(m *testing.M) {
+	switch os.Getenv(envTestUnwired) {
+	case "print":
+		fmt.Println("usage: compare [io|cpu|convert] [flags]")
+		os.Exit(0)
+	case "exit":
+		os.Exit(1)
+	}
 	RunWorkerIfChild()
 	if os.Getenv(envTestParent) != "" {
 		os.Exit(actAsParent())

@@ -289,6 +289,28 @@ func TestHandshakeRefusesAnotherVersion(t *testing.T) {
 	assert.Contains(t, err.Error(), "refused the handshake")
 }
 
+func TestStartFailsClearlyWithoutRunWorkerIfChild(t *testing.T) {
+	tests := []struct {
+		name    string
+		unwired string
+		want    error
+	}{
+		{"a main that prints to stdout breaks the protocol", "print", ErrProtocol},
+		{"a main that exits at once is a worker that died", "exit", ErrWorkerDied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			t.Setenv(envTestUnwired, tt.unwired)
+			rep, err := Pool{Procs: 2}.SumSquares(t.Context(), []int{1, 2, 3})
+			t.Log(err)
+			require.ErrorIs(t, err, tt.want)
+			assert.Contains(t, err.Error(), "RunWorkerIfChild", "the error says what to fix")
+			assert.Nil(t, rep.Results)
+		})
+	}
+}
+
 func TestPoolRefusesToRunInsideAWorker(t *testing.T) {
 	t.Setenv(envWorker, "1")
 	_, err := Pool{Procs: 1}.SumSquares(t.Context(), []int{1})

@@ -58,7 +58,7 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 	cmd.Env = append(os.Environ(), envWorker+"=1")
 	cmd.WaitDelay = waitDelay
 	lw := &lineWriter{mu: s.logMu, w: s.logw}
-	lw.setName(fmt.Sprintf("multiproc worker %d", index))
+	lw.setName(fmt.Sprintf("multiproc worker %d", index)) // until the pid is known
 	cmd.Stderr = lw
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -81,7 +81,7 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 		dec:   newDecoder(stdout),
 		log:   lw,
 	}
-	lw.setName(p.name())
+	lw.setName("multiproc " + p.name())
 	if err := p.handshake(ctx, s); err != nil {
 		p.kill()
 		return nil, err
@@ -89,7 +89,7 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 	return p, nil
 }
 
-func (p *process) name() string { return fmt.Sprintf("multiproc worker %d (pid %d)", p.index, p.pid) }
+func (p *process) name() string { return fmt.Sprintf("worker %d (pid %d)", p.index, p.pid) }
 
 // hint is appended to errors that a binary without RunWorkerIfChild causes.
 const hint = "; does main call multiproc.RunWorkerIfChild first thing?"
