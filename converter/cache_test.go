@@ -166,6 +166,7 @@ func TestStatsCountHitsMissesAndComputations(t *testing.T) {
 			if kind == "none" {
 				assert.Equal(t, Stats{Misses: 4, Computations: 4}, st)
 				assert.Zero(t, st.HitRatio())
+				assert.Zero(t, Stats{}.HitRatio(), "no calls, no ratio")
 				return
 			}
 			assert.Equal(t, int64(2), st.Hits)
