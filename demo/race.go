@@ -26,7 +26,9 @@ const (
 // stale value while the other goroutines move on: that widens the window a
 // preemption would otherwise hit only by chance, so updates are lost even on
 // one core. The other two variants yield as often, outside their critical
-// step, so the three do the same work.
+// step, so the three do the same work. Every variant holds its goroutines at
+// a gate until all exist: otherwise the first could finish before the last
+// is started, and nothing would race at all.
 const yieldEvery = 1000
 
 // RaceConfig sets up the race demonstrations. The zero value is ready to use.
@@ -122,13 +124,16 @@ func writeMapUnsafely(goroutines int, d time.Duration) bool {
 	m := make(map[int]int)
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
+	gate := make(chan struct{})
 	for g := range goroutines {
 		wg.Go(func() {
+			<-gate
 			for i := 0; i%256 != 0 || time.Now().Before(deadline); i++ {
 				m[g<<20|i&1023] = i // the data race: every goroutine writes m
 			}
 		})
 	}
+	close(gate)
 	wg.Wait()
 	return true
 }
@@ -215,8 +220,10 @@ func countUnsafely(goroutines, increments int) string {
 	start := time.Now()
 	var n int64
 	var wg sync.WaitGroup
+	gate := make(chan struct{})
 	for range goroutines {
 		wg.Go(func() {
+			<-gate
 			for i := range increments {
 				v := n // read ...
 				if i%yieldEvery == 0 {
@@ -226,6 +233,7 @@ func countUnsafely(goroutines, increments int) string {
 			}
 		})
 	}
+	close(gate)
 	wg.Wait()
 	return fmt.Sprintf("%d %d", n, time.Since(start).Nanoseconds())
 }
@@ -236,8 +244,10 @@ func countMutex(goroutines, increments int) int64 {
 		n  int64
 		wg sync.WaitGroup
 	)
+	gate := make(chan struct{})
 	for range goroutines {
 		wg.Go(func() {
+			<-gate
 			for i := range increments {
 				if i%yieldEvery == 0 {
 					runtime.Gosched()
@@ -248,6 +258,7 @@ func countMutex(goroutines, increments int) int64 {
 			}
 		})
 	}
+	close(gate)
 	wg.Wait()
 	return n
 }
@@ -257,8 +268,10 @@ func countAtomic(goroutines, increments int) int64 {
 		n  atomic.Int64
 		wg sync.WaitGroup
 	)
+	gate := make(chan struct{})
 	for range goroutines {
 		wg.Go(func() {
+			<-gate
 			for i := range increments {
 				if i%yieldEvery == 0 {
 					runtime.Gosched()
@@ -267,6 +280,7 @@ func countAtomic(goroutines, increments int) int64 {
 			}
 		})
 	}
+	close(gate)
 	wg.Wait()
 	return n.Load()
 }

@@ -347,6 +347,12 @@ func TestWriteSVG(t *testing.T) {
 			spans:  5,
 		},
 		{
+			name:  "tasks without a time get no rectangle",
+			runs:  []timeline.Run{{Label: "sequential", Spans: append(staircase(2, ms), timeline.Span{})}},
+			texts: []string{"sequential: 2 tasks on 1 lane, 2.0 ms (and 1 without a time)"},
+			spans: 2,
+		},
+		{
 			name:   "the task view draws one band per task",
 			runs:   []timeline.Run{{Label: "sequential", Spans: staircase(3, ms)}},
 			opt:    timeline.Options{ByTask: true},
