@@ -162,6 +162,11 @@ func lessRate(x, y Rate) bool {
 // error wraps ErrNegative, ErrZero, ErrBelowMinimum, ErrAboveMaximum or
 // ErrNotStep, in that order of precedence.
 func (r Rules) Check(points int64) error {
+	if r.Step <= 0 || len(r.Tiers) == 0 {
+		// Rules that were never validated (the zero Rules) must not
+		// divide by zero below.
+		return fmt.Errorf("converter: %w: no step or no tiers (see Rules.Validate)", ErrInvalidRules)
+	}
 	switch {
 	case points < 0:
 		return fmt.Errorf("converter: %s points: %w", FormatPoints(points), ErrNegative)
@@ -181,7 +186,9 @@ func (r Rules) Check(points int64) error {
 }
 
 // Convert validates and converts an amount: the uncached computation that
-// every cache must agree with. The rules are assumed valid (Validate).
+// every cache must agree with. Rules that fail Validate may give wrong
+// answers, never a panic: the zero Rules refuse every amount with
+// ErrInvalidRules.
 func (r Rules) Convert(points int64) (Result, error) {
 	if err := r.Check(points); err != nil {
 		return Result{}, err
@@ -205,6 +212,9 @@ func (r Rules) tier(points int64) int {
 func (r Rules) apply(points int64) (Result, error) {
 	i := r.tier(points)
 	rate := r.Tiers[i].Rate
+	if rate.A <= 0 || rate.B < 0 {
+		return Result{}, fmt.Errorf("converter: %w: tier %d: rate %s (see Rules.Validate)", ErrInvalidRules, i, rate)
+	}
 	hi, lo := bits.Mul64(uint64(points), uint64(rate.B))
 	// bits.Div64 panics when the quotient does not fit in 64 bits, which is
 	// exactly when hi >= A; int64 takes one bit more.

@@ -222,3 +222,23 @@ func TestResultReadsAsOneLine(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "150,000 A points give 120,000 B points at 10:8 (tier 1)", fmt.Sprint(got))
 }
+
+func TestUnvalidatedRulesRefuseInsteadOfPanicking(t *testing.T) {
+	tests := []struct {
+		name  string
+		rules Rules
+	}{
+		{"the zero rules refuse every amount", Rules{}},
+		{"rules without tiers refuse every amount", Rules{Minimum: 1, Step: 1, Maximum: 10}},
+		{"a zero denominator refuses instead of dividing", Rules{Minimum: 1, Step: 1, Maximum: 10,
+			Tiers: []Tier{{From: 0, Rate: Rate{A: 0, B: 1}}}}},
+		{"a negative rate refuses", Rules{Minimum: 1, Step: 1, Maximum: 10,
+			Tiers: []Tier{{From: 0, Rate: Rate{A: -1, B: 1}}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.rules.Convert(5)
+			assert.ErrorIs(t, err, ErrInvalidRules)
+		})
+	}
+}
