@@ -3,7 +3,6 @@
 package multiproc
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
@@ -87,16 +86,18 @@ func TestWorkerIgnoresCtrlC(t *testing.T) {
 
 func TestWorkersDieWithTheirParent(t *testing.T) {
 	checkReaped(t)
+	// The server lives in this process, so that the parent's death cannot
+	// end the workers' requests: only the kernel's parent-death signal can
+	// end the workers while they wait for it.
+	hang := newHangServer(t)
 	ctx, cancel := context.WithTimeout(t.Context(), runBound)
 	defer cancel()
 	exe, err := os.Executable()
 	require.NoError(t, err)
 	parent := exec.CommandContext(ctx, exe)
-	parent.Env = append(os.Environ(), envTestParent+"=1")
+	parent.Env = append(os.Environ(), envTestParent+"="+hang.URL+"/hang "+hang.URL+"/hang")
 	stderr := &syncBuffer{}
 	parent.Stderr = stderr
-	stdout, err := parent.StdoutPipe()
-	require.NoError(t, err)
 	require.NoError(t, parent.Start())
 	reaped := false
 	defer func() {
@@ -106,22 +107,18 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 		}
 	}()
 
-	// Both workers are in the middle of a request once the parent's server
-	// holds two.
-	lines := bufio.NewScanner(stdout)
-	for range 2 {
-		require.True(t, lines.Scan(), "the parent ended early: %s", stderr.String())
-		require.Equal(t, "held", lines.Text())
-	}
+	hang.await(t, 2) // both workers are in the middle of a task
 	workers, ok := children(parent.Process.Pid)
 	require.True(t, ok)
-	require.Len(t, workers, 2)
+	require.Len(t, workers, 2, "parent's stderr: %s", stderr.String())
 
 	require.NoError(t, parent.Process.Kill())
 	_ = parent.Wait()
 	reaped = true
 	for _, pid := range workers {
-		assert.Eventually(t, func() bool { return gone(pid) }, goneBound, 5*time.Millisecond,
-			"worker %d outlived its parent", pid)
+		if !assert.Eventually(t, func() bool { return gone(pid) }, goneBound, 5*time.Millisecond,
+			"worker %d outlived its parent", pid) {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
 	}
 }
