@@ -113,7 +113,7 @@ func layout(runs []Run, opt Options) []section {
 			s.rows = byLane
 		}
 		for j := range s.rows {
-			s.rows[j].peak = peak(r.Spans, s.rows[j].spans, math.Inf(-1), math.Inf(1), s.origin)
+			s.rows[j].peak = peak(r.Spans, s.rows[j].spans, s.origin)
 		}
 		longest = max(longest, s.length)
 		secs[i] = s
@@ -210,30 +210,66 @@ func bounds(s Span, origin time.Time) (float64, float64) {
 	return start, max(end, start+1)
 }
 
-// peak is the largest number of the given spans in progress at one instant
-// within [from, to). Spans that end when another starts do not overlap.
-func peak(spans []Span, which []int, from, to float64, origin time.Time) int {
-	type edge struct {
-		at    float64
-		delta int
-	}
-	edges := make([]edge, 0, 2*len(which))
+// edge is a task starting (+1) or ending (-1) at a time.
+type edge struct {
+	at    float64
+	delta int
+}
+
+// edges returns the starts and ends of the given spans in time order, ends
+// before starts at the same instant: a task that ends when the next one
+// starts does not overlap it.
+func edges(spans []Span, which []int, origin time.Time) []edge {
+	es := make([]edge, 0, 2*len(which))
 	for _, i := range which {
 		s, e := bounds(spans[i], origin)
-		s, e = max(s, from), min(e, to)
-		if s < e {
-			edges = append(edges, edge{s, +1}, edge{e, -1})
-		}
+		es = append(es, edge{s, +1}, edge{e, -1})
 	}
-	slices.SortFunc(edges, func(a, b edge) int {
+	slices.SortFunc(es, func(a, b edge) int {
 		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.delta, b.delta))
 	})
+	return es
+}
+
+// peak is the largest number of the given spans in progress at one instant.
+func peak(spans []Span, which []int, origin time.Time) int {
 	cur, top := 0, 0
-	for _, e := range edges {
+	for _, e := range edges(spans, which, origin) {
 		cur += e.delta
 		top = max(top, cur)
 	}
 	return top
+}
+
+// columns divides [0, scale) into width equal slices and returns, for each,
+// the largest number of the given spans in progress at one instant within
+// it. The last slice runs on to the end of time, so a zero-length task at the
+// very end is still counted.
+func columns(spans []Span, which []int, origin time.Time, scale float64, width int) []int {
+	es := edges(spans, which, origin)
+	out := make([]int, width)
+	cur, next := 0, 0
+	for c := range width {
+		from := float64(c) * scale / float64(width)
+		to := float64(c+1) * scale / float64(width)
+		if c == width-1 {
+			to = math.Inf(1)
+		}
+		// The count just after the slice begins: everything up to and at
+		// its start has happened.
+		for next < len(es) && es[next].at <= from {
+			cur += es[next].delta
+			next++
+		}
+		top := cur
+		for next < len(es) && es[next].at < to {
+			cur += es[next].delta
+			top = max(top, cur)
+			next++
+		}
+		out[c] = top
+	}
+	return out
 }
 
 // ticks chooses round axis values (1, 2 or 5 times a power of ten

@@ -66,13 +66,8 @@ func String(runs []Run, opt Options) string {
 // at once during the column's slice of the axis.
 func cells(s section, r row, width int) string {
 	var b strings.Builder
-	for c := range width {
-		from := float64(c) * s.scale / float64(width)
-		to := float64(c+1) * s.scale / float64(width)
-		if c == width-1 {
-			to = math.Inf(1) // a zero-length span at the very end is still drawn
-		}
-		b.WriteString(glyph(peak(s.run.Spans, r.spans, from, to, s.origin)))
+	for _, n := range columns(s.run.Spans, r.spans, s.origin, s.scale, width) {
+		b.WriteString(glyph(n))
 	}
 	return b.String()
 }

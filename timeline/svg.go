@@ -14,6 +14,7 @@ import (
 const (
 	svgWidth    = 960
 	svgMargin   = 12
+	svgRight    = 40 // room for half the last tick's label
 	svgCharW    = 7.5 // a 12px monospace character, for sizing the label column
 	svgHeader   = 26  // header line above a section's rows
 	svgRowH     = 16
@@ -36,7 +37,7 @@ func WriteSVG(w io.Writer, runs []Run, opt Options) error {
 		}
 	}
 	left := float64(svgMargin) + svgCharW*float64(labelW) + 8
-	plotW := float64(svgWidth) - left - svgMargin
+	plotW := float64(svgWidth) - left - svgRight
 
 	height := svgMargin
 	for _, s := range secs {
