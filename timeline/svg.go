@@ -14,7 +14,7 @@ import (
 const (
 	svgWidth    = 960
 	svgMargin   = 12
-	svgRight    = 40 // room for half the last tick's label
+	svgRight    = 40  // room for half the last tick's label
 	svgCharW    = 7.5 // a 12px monospace character, for sizing the label column
 	svgHeader   = 26  // header line above a section's rows
 	svgRowH     = 16
