@@ -1,0 +1,161 @@
+package eventloop
+
+import "fmt"
+
+// conn is the mechanics of one connection, a small state machine driven by
+// the loop's callbacks: connecting (writer armed until the connect
+// completes), sending (writer armed only while bytes remain), receiving
+// (reader armed, bytes fed to the parser), idle (reader armed to notice the
+// server closing it). Decisions about requests are the client's.
+type conn struct {
+	c       *client
+	fd      int
+	key     string
+	req     *request
+	out     []byte // the unsent rest of the request
+	writing bool   // writer armed
+	reading bool   // reader armed
+	parser  Parser
+	reused  bool
+	idleAt  int // index in the client's idle list, -1 when not idle
+	closed  bool
+}
+
+// dial opens a connection for r and starts connecting it. It returns the
+// socket's error only; everything after is reported to the client through
+// its callbacks.
+func dial(c *client, r *request) error {
+	fd, inProgress, err := sockDial(r.target.addr)
+	if err != nil {
+		return err
+	}
+	cn := &conn{c: c, fd: fd, key: r.target.key, req: r, idleAt: -1}
+	c.open[cn] = struct{}{}
+	r.conn = cn
+	if !inProgress {
+		cn.send(r)
+		return nil
+	}
+	if err := c.loop.AddWriter(fd, cn.connected); err != nil {
+		c.connFailed(cn, err)
+		return nil
+	}
+	cn.writing = true
+	return nil
+}
+
+// connected runs when a connect in progress has completed, well or not: the
+// socket turns writable either way, and SO_ERROR tells which.
+func (cn *conn) connected() {
+	cn.unwatchWrite()
+	if err := sockError(cn.fd); err != nil {
+		cn.c.connFailed(cn, fmt.Errorf("connect %s: %w", cn.req.target.addr, err))
+		return
+	}
+	cn.send(cn.req)
+}
+
+// send starts r on cn: reader armed (a server that closes early is noticed
+// even mid-request), then as much of the request written as the socket
+// takes.
+func (cn *conn) send(r *request) {
+	cn.req, r.conn = r, cn
+	cn.parser = Parser{BodyCap: cn.c.bodyCap}
+	cn.out = r.target.request
+	if !cn.reading {
+		if err := cn.c.loop.AddReader(cn.fd, cn.readable); err != nil {
+			cn.c.connFailed(cn, err)
+			return
+		}
+		cn.reading = true
+	}
+	cn.flush()
+}
+
+// flush writes what is left of the request. A partial write keeps the rest
+// and arms the writer; the writer is disarmed as soon as nothing is left,
+// since a level-triggered writer on an idle socket would fire forever.
+func (cn *conn) flush() {
+	for len(cn.out) > 0 {
+		n, err := sockWrite(cn.fd, cn.out)
+		cn.out = cn.out[n:]
+		if err == nil {
+			continue
+		}
+		if !wouldBlock(err) {
+			cn.c.connFailed(cn, fmt.Errorf("write: %w", err))
+			return
+		}
+		if !cn.writing {
+			if err := cn.c.loop.AddWriter(cn.fd, cn.flush); err != nil {
+				cn.c.connFailed(cn, err)
+				return
+			}
+			cn.writing = true
+		}
+		return
+	}
+	cn.unwatchWrite()
+}
+
+// readable runs when the socket has bytes, an EOF or an error. One read per
+// call: the loop is level-triggered and calls again while more is waiting,
+// after the other ready callbacks had their turn.
+func (cn *conn) readable() {
+	c := cn.c
+	n, err := sockRead(cn.fd, c.buf)
+	if err != nil && wouldBlock(err) {
+		return
+	}
+	if cn.req == nil {
+		// Idle: the server closed it, or sent what nobody asked for.
+		c.closeConn(cn)
+		return
+	}
+	if err != nil {
+		c.connFailed(cn, fmt.Errorf("read: %w", err))
+		return
+	}
+	if n == 0 {
+		if err := cn.parser.EOF(); err != nil {
+			c.connFailed(cn, err)
+			return
+		}
+		c.completed(cn, false)
+		return
+	}
+	used, err := cn.parser.Feed(c.buf[:n])
+	if err != nil {
+		r, status, body := cn.req, cn.parser.Status(), cn.parser.Body()
+		c.closeConn(cn)
+		c.finish(r, status, body, fmt.Errorf("GET %s: %w", r.url, err))
+		return
+	}
+	if cn.parser.Done() {
+		// Bytes after the response: the server is confused, or pipelining
+		// we did not ask for. Either way the connection is not reused.
+		c.completed(cn, cn.parser.KeepAlive() && used == n && len(cn.out) == 0)
+	}
+}
+
+func (cn *conn) unwatchWrite() {
+	if cn.writing {
+		_, _ = cn.c.loop.RemoveWriter(cn.fd) // fails only if epoll does; the close below cleans up
+		cn.writing = false
+	}
+}
+
+// close unregisters and closes the socket; it reports whether it did.
+func (cn *conn) close() bool {
+	if cn.closed {
+		return false
+	}
+	cn.closed = true
+	if cn.reading {
+		_, _ = cn.c.loop.RemoveReader(cn.fd)
+	}
+	cn.unwatchWrite()
+	cn.reading = false
+	_ = sockClose(cn.fd)
+	return true
+}
