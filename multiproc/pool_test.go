@@ -112,8 +112,12 @@ func TestSumSquaresRunsInWorkerProcesses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			checkReaped(t)
-			rep, err := Pool{Procs: tt.procs}.SumSquares(t.Context(), tt.numbers)
+			logs := &syncBuffer{}
+			rep, err := Pool{Procs: tt.procs, LogWriter: logs}.SumSquares(t.Context(), tt.numbers)
 			require.NoError(t, err)
+			// Each worker exited cleanly when its stdin closed; the pool
+			// logs one that did not.
+			assert.Empty(t, logs.String())
 			require.Len(t, rep.Results, len(tt.numbers))
 			assert.Positive(t, rep.Startup)
 			assert.Equal(t, len(tt.wantErr), rep.Failed())
