@@ -175,11 +175,15 @@ func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome,
 		}
 		return nil, startup, startErr
 	}
+	// Tasks left undone: every slot gave up (no replacement worker would
+	// start) before the queue was empty.
+	cause := r.lastErr()
+	if ctx.Err() != nil {
+		cause = ctx.Err()
+	}
 	for i := range outs {
 		if !outs[i].done {
-			// Every slot gave up (no replacement worker would start)
-			// before the queue was empty.
-			outs[i].err = fmt.Errorf("multiproc: task %d not run: %w", i, r.lastErr())
+			outs[i].err = fmt.Errorf("multiproc: task %d not run: %w", i, cause)
 		}
 	}
 	if ctx.Err() != nil {
