@@ -17,7 +17,19 @@ const envTestParent = "CONCLAB_MULTIPROC_TEST_PARENT"
 // at once (see TestStartFailsClearlyWithoutRunWorkerIfChild).
 const envTestUnwired = "CONCLAB_MULTIPROC_TEST_UNWIRED"
 
+// envTestOneLife names a file that only one worker may create: a worker
+// started after it exists exits at once, as a worker that cannot start
+// would (see TestRunEndsWhenNoReplacementStarts).
+const envTestOneLife = "CONCLAB_MULTIPROC_TEST_ONE_LIFE"
+
 func TestMain(m *testing.M) {
+	if path := os.Getenv(envTestOneLife); path != "" && os.Getenv(envWorker) != "" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err != nil {
+			os.Exit(1)
+		}
+		_ = f.Close()
+	}
 	switch os.Getenv(envTestUnwired) {
 	case "print":
 		fmt.Println("usage: compare [io|cpu|convert] [flags]")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -238,6 +239,22 @@ func TestWorkerThatDiesFailsOnlyItsTask(t *testing.T) {
 			assert.Contains(t, logs.String(), "crashing on task")
 		})
 	}
+}
+
+func TestRunEndsWhenNoReplacementStarts(t *testing.T) {
+	checkReaped(t)
+	const crashOn = 7
+	t.Setenv(envCrashOn, strconv.Itoa(crashOn))
+	t.Setenv(envTestOneLife, filepath.Join(t.TempDir(), "life"))
+	rep, err := Pool{Procs: 1, LogWriter: io.Discard}.SumSquares(t.Context(), []int{1, crashOn, 3, 4})
+	require.NoError(t, err, "the run happened; its tasks failed")
+	require.Len(t, rep.Results, 4)
+	assert.NoError(t, rep.Results[0].Err)
+	assert.ErrorIs(t, rep.Results[1].Err, ErrWorkerDied, "the crash")
+	assert.ErrorIs(t, rep.Results[2].Err, ErrWorkerDied, "the replacement that could not start")
+	assert.Contains(t, rep.Results[2].Err.Error(), "no worker")
+	assert.ErrorIs(t, rep.Results[3].Err, ErrWorkerDied, "left in the queue, with the reason")
+	assert.Contains(t, rep.Results[3].Err.Error(), "not run")
 }
 
 func TestCancellationEndsEveryWorker(t *testing.T) {
