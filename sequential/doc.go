@@ -22,10 +22,11 @@
 // order, and a trace reads top to bottom. When the work is short, or the
 // bottleneck is elsewhere, that is often the right answer.
 //
-// In Go, as in Python, this code runs on one thread of execution; the
-// difference is only that Go's runtime still uses other threads behind your
-// back (for the garbage collector and the network poller), which is why a
-// "sequential" Go program may show more than one thread busy.
+// In Go, as in Python, this code runs one task at a time; the difference is
+// only that Go's runtime still uses other threads behind your back (for the
+// garbage collector, its system monitor and blocking system calls), which is
+// why a "sequential" Go program may show more than one thread, and a little
+// more than one core's worth of CPU time.
 //
 // The zero Model is ready to use; Timeout and BodyCap default to iobound's.
 // A failed URL or an invalid number is a result with its error, never an
