@@ -305,17 +305,27 @@ func (c *client) closeConn(cn *conn) {
 		cn.req.conn = nil
 		cn.req = nil
 	}
+	c.wakeWaiter()
+}
+
+// wakeWaiter gives the descriptor just freed to the first request waiting
+// for one, in the next iteration (the close has returned by then). If that
+// request has timed out meanwhile, the next one gets it.
+func (c *client) wakeWaiter() {
 	for !c.closing && len(c.fdWait) > 0 {
 		r := c.fdWait[0]
 		c.fdWait = c.fdWait[1:]
-		if !r.done {
-			c.loop.CallSoon(func() {
-				if !r.done {
-					c.assign(r, true)
-				}
-			})
-			break
+		if r.done {
+			continue
 		}
+		c.loop.CallSoon(func() {
+			if r.done {
+				c.wakeWaiter()
+				return
+			}
+			c.assign(r, true)
+		})
+		return
 	}
 }
 

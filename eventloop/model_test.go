@@ -1,0 +1,28 @@
+package eventloop
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestModel(t *testing.T) {
+	tests := []struct {
+		name     string
+		model    Model
+		workload string
+		tasks    int
+		want     int
+	}{
+		{"every request is in flight at once by default", Model{}, "io", 160, 160},
+		{"MaxConns caps the requests in flight", Model{MaxConns: 10}, "io", 160, 10},
+		{"a MaxConns above the number of requests changes nothing", Model{MaxConns: 500}, "io", 160, 160},
+		{"the CPU workload runs one sum at a time", Model{}, "cpu", 20, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.model.Concurrency(tc.workload, tc.tasks))
+		})
+	}
+	assert.Equal(t, "eventloop", Model{}.Name())
+}
