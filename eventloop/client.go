@@ -35,8 +35,8 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	c := &client{
 		results:  make([]iobound.Result, len(urls)),
 		finished: make([]bool, len(urls)),
-		timeout:  cmp(m.Timeout, iobound.DefaultTimeout),
-		bodyCap:  cmp(m.BodyCap, iobound.DefaultBodyCap),
+		timeout:  orDefault(m.Timeout, iobound.DefaultTimeout),
+		bodyCap:  orDefault(m.BodyCap, iobound.DefaultBodyCap),
 		maxConns: m.MaxConns,
 		idle:     make(map[string][]*conn),
 		open:     make(map[*conn]struct{}),
@@ -71,8 +71,8 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	return iobound.Report{Results: c.results}, err
 }
 
-// cmp returns v, or def when v is not positive.
-func cmp[T int64 | time.Duration](v, def T) T {
+// orDefault returns v, or def when v is not positive.
+func orDefault[T int64 | time.Duration](v, def T) T {
 	if v <= 0 {
 		return def
 	}
