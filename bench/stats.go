@@ -86,16 +86,22 @@ func Ratio(a, sa, b, sb float64) (ratio, stddev float64) {
 // outlier (Iglewicz and Hoaglin's 3.5, as hyperfine uses).
 const OutlierThreshold = 3.5
 
+// MADFloor is the smallest spread, relative to the median, that Outliers
+// divides by. Three runs that agree to a fraction of a percent have a MAD
+// of almost nothing, and any of them would then score as an outlier; below
+// 1% of the median, run-to-run jitter is not worth a warning.
+const MADFloor = 0.01
+
 // Outliers returns the indices of the times whose modified z-score,
 // 0.6745·(x − median)/MAD, exceeds OutlierThreshold in magnitude. MAD is the
-// median absolute deviation. When MAD is 0 (most runs equal the median) any
-// run that differs from the median at all is an outlier.
+// median absolute deviation, taken as at least MADFloor × median.
 func Outliers(times []float64) []int {
 	if len(times) < 3 {
 		return nil
 	}
 	median, _ := stats.Median(times)
 	mad, _ := stats.MedianAbsoluteDeviationPopulation(times)
+	mad = max(mad, MADFloor*math.Abs(median))
 	var out []int
 	for i, x := range times {
 		d := math.Abs(x - median)

@@ -120,6 +120,8 @@ func TestOutliers(t *testing.T) {
 		{"two runs are too few to judge", []float64{1, 9}, nil},
 		{"with most runs equal any other is an outlier", []float64{1, 1, 1, 1.5}, []int{3}},
 		{"identical runs have none", []float64{2, 2, 2}, nil},
+		{"sub-percent jitter among three runs is no outlier", []float64{3.287, 3.287, 3.293}, nil},
+		{"a run twice as slow as two equal ones is", []float64{0.03, 0.06, 0.03}, []int{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

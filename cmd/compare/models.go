@@ -2,6 +2,7 @@ package main
 
 import (
 	"conclab/bench"
+	"conclab/eventloop"
 	"conclab/iobound"
 	"conclab/multiproc"
 	"conclab/sequential"
@@ -25,6 +26,9 @@ func modelSpecs() []modelSpec {
 		}},
 		{"threaded", "a pool of -workers goroutines; the Go scheduler switches between them", func(o options) bench.Model {
 			return threaded.Pool{Workers: o.workers, Timeout: o.timeout, BodyCap: o.bodyCap}
+		}},
+		{"eventloop", "one goroutine running an epoll/kqueue reactor; every request in flight at once", func(o options) bench.Model {
+			return eventloop.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
 		}},
 		{"multiproc", "a pool of -procs worker processes, this binary re-executed", func(o options) bench.Model {
 			return multiproc.Pool{Procs: o.procs, Timeout: o.timeout, BodyCap: o.bodyCap}
