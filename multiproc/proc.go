@@ -54,7 +54,10 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 	if err != nil {
 		return nil, fmt.Errorf("multiproc: find own executable: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, exe)
+	// The flag is for ps, which then shows which processes are workers; a
+	// worker never parses it. A binary that forgot RunWorkerIfChild and
+	// parses flags stops at it instead of running its main a second time.
+	cmd := exec.CommandContext(ctx, exe, fmt.Sprintf("-multiproc-worker=%d", index))
 	cmd.Env = append(os.Environ(), envWorker+"=1")
 	cmd.WaitDelay = waitDelay
 	lw := &lineWriter{mu: s.logMu, w: s.logw}
