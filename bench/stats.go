@@ -88,9 +88,11 @@ const OutlierThreshold = 3.5
 
 // MADFloor is the smallest spread, relative to the median, that Outliers
 // divides by. Three runs that agree to a fraction of a percent have a MAD
-// of almost nothing, and any of them would then score as an outlier; below
-// 1% of the median, run-to-run jitter is not worth a warning.
-const MADFloor = 0.01
+// of almost nothing, and any of them would then score as an outlier. With
+// the floor at 2%, a run must stray more than about 10% from the median
+// (3.5 / 0.6745 × 2%) to count: a cold first run does, the jitter of a busy
+// machine mostly does not.
+const MADFloor = 0.02
 
 // Outliers returns the indices of the times whose modified z-score,
 // 0.6745·(x − median)/MAD, exceeds OutlierThreshold in magnitude. MAD is the
