@@ -138,7 +138,7 @@ func TestDownloadFailures(t *testing.T) {
 		urls = append(urls, tc.url)
 	}
 	urls = append(urls, s.FaultURL(iobound.FaultCloseDelimited))
-	report, err := Model{Timeout: 500 * time.Millisecond, BodyCap: 256 << 10}.Download(t.Context(), urls)
+	report, err := Model{Timeout: 2 * time.Second, BodyCap: 256 << 10}.Download(t.Context(), urls)
 	require.NoError(t, err)
 	require.Len(t, report.Results, len(urls))
 

@@ -55,11 +55,12 @@ func TestSumSquares(t *testing.T) {
 		timer := time.AfterFunc(20*time.Millisecond, cancel)
 		defer timer.Stop()
 		// About a quarter of an hour of work each, if nothing stopped it.
-		report, err := Model{}.SumSquares(ctx, []int{1e12, 1e12, 7})
+		report, err := Model{}.SumSquares(ctx, []int{1e12, 1e12})
 		require.ErrorIs(t, err, context.Canceled)
-		assert.ErrorIs(t, report.Results[0].Err, context.Canceled)
-		assert.ErrorIs(t, report.Results[1].Err, context.Canceled)
-		assert.NoError(t, report.Results[2].Err, "the small sum finished in its first chunk")
+		for _, res := range report.Results {
+			assert.ErrorIs(t, res.Err, context.Canceled)
+			assert.False(t, res.Span.End.Before(res.Span.Start))
+		}
 	})
 }
 
