@@ -2,6 +2,7 @@ package bench_test
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"conclab/bench"
@@ -44,4 +45,24 @@ func ExampleOutliers() {
 	fmt.Println(bench.Outliers([]float64{1.9, 0.65, 0.66, 0.64, 0.65}))
 	// Output:
 	// [0]
+}
+
+// A report rendered as hyperfine's CSV: one row per workload and model,
+// times in seconds.
+func ExampleRender() {
+	rep := bench.Report{Schema: bench.Schema, CPU: &bench.CPUSection{
+		Numbers:  []int{5_000_000},
+		Expected: []string{"41666654166667500000"},
+		Results: []bench.Result{{
+			Model: "sequential", Workers: 1, Runs: 2, Tasks: 1,
+			Seconds: bench.Seconds{Mean: 0.0035, Stddev: 0.0001, Median: 0.0035, Min: 0.0034, Max: 0.0036, Times: []float64{0.0034, 0.0036}},
+			Sums:    []string{"41666654166667500000"},
+		}},
+	}}
+	if err := bench.Render(os.Stdout, rep, bench.FormatCSV); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// command,mean,stddev,median,user,system,min,max
+	// cpu sequential,0.0035,0.0001,0.0035,0,0,0.0034,0.0036
 }

@@ -20,16 +20,13 @@ type Resources struct {
 	PeakRSS        int64 // bytes: this process's peak plus its workers' peaks
 }
 
-// SampleInterval is how often the sampler looks at goroutines and threads
-// while runs go on; child processes, which are dearer to list and live for a
-// whole run, are looked at every childEvery samples (and at the start and
-// the end). A sample costs some 10 µs on Linux, a look at the children some
-// 40, but waking up for them costs more: the sampler adds about 1–2% of one
-// core to a model's cpu_seconds, which matters only for models that mostly
-// wait.
+// SampleInterval is how often the sampler looks at goroutines, threads and
+// child processes while runs go on. A look costs some 50 µs on Linux, but
+// waking up for it costs more: the sampler adds about 1–2% of one core to a
+// model's cpu_seconds, which matters only for models that mostly wait.
+// Worker processes that live for only part of a run (a pool started per run
+// of 40 ms) are still seen a few times.
 const SampleInterval = 10 * time.Millisecond
-
-const childEvery = 5
 
 // sampler watches this process while a model runs, from one goroutine of its
 // own (counted in the goroutine figure: the harness adds that one, plus
@@ -50,7 +47,6 @@ type sampler struct {
 	peakChildRSS                int64
 	firstCPU, lastCPU           map[int]time.Duration
 	lastLive                    []childSample
-	samples                     int
 }
 
 // startSampler begins measuring. Children whose pid is in exclude (the
@@ -69,7 +65,7 @@ func startSampler(exclude map[int]bool, interval time.Duration) *sampler {
 	}
 	s.peakReset = resetPeakRSS()
 	s.startSelf, s.startChildren = cpuTimes()
-	s.sample(true)
+	s.sample()
 	go s.loop()
 	return s
 }
@@ -83,18 +79,14 @@ func (s *sampler) loop() {
 		case <-s.stop:
 			return
 		case <-t.C:
-			s.sample(false)
+			s.sample()
 		}
 	}
 }
 
-func (s *sampler) sample(children bool) {
+func (s *sampler) sample() {
 	s.peakGoroutines = max(s.peakGoroutines, runtime.NumGoroutine())
 	s.peakThreads = max(s.peakThreads, selfThreads())
-	s.samples++
-	if !children && s.samples%childEvery != 0 {
-		return
-	}
 	live := liveChildren(s.exclude)
 	s.peakChildren = max(s.peakChildren, len(live))
 	var rss int64
@@ -116,7 +108,7 @@ func (s *sampler) sample(children bool) {
 func (s *sampler) finish() Resources {
 	close(s.stop)
 	<-s.done
-	s.sample(true)
+	s.sample()
 	self, children := cpuTimes()
 	r := Resources{
 		User:           (self.user - s.startSelf.user) + (children.user - s.startChildren.user),
