@@ -31,7 +31,9 @@ const (
 )
 
 // Formats lists every format, in the order -h shows them.
-var Formats = []Format{FormatTable, FormatMarkdown, FormatCSV, FormatJSON, FormatBench}
+func Formats() []Format {
+	return []Format{FormatTable, FormatMarkdown, FormatCSV, FormatJSON, FormatBench}
+}
 
 // ErrFormat is returned for an unknown format name.
 var ErrFormat = errors.New("unknown format")
@@ -39,9 +41,9 @@ var ErrFormat = errors.New("unknown format")
 // ParseFormat checks a format name.
 func ParseFormat(s string) (Format, error) {
 	f := Format(s)
-	if !slices.Contains(Formats, f) {
-		names := make([]string, len(Formats))
-		for i, f := range Formats {
+	if !slices.Contains(Formats(), f) {
+		names := make([]string, len(Formats()))
+		for i, f := range Formats() {
 			names[i] = string(f)
 		}
 		return "", fmt.Errorf("%w %q (one of %s)", ErrFormat, s, strings.Join(names, ", "))
@@ -135,6 +137,7 @@ func renderBench(w io.Writer, rep Report) error {
 // section is one workload's rows, for the renderers that treat both alike.
 type section struct {
 	workload string
+	source   string // io only
 	title    string
 	results  []Result
 	ref      string
@@ -150,18 +153,21 @@ func sections(rep Report) []section {
 	var out []section
 	if s := rep.IO; s != nil {
 		title := fmt.Sprintf("I/O-bound: %d GETs from real sites", s.Requests)
-		if s.Source == SourceEmbedded && s.LatencySeconds != nil {
+		if s.Source == SourceEmbedded {
+			title = fmt.Sprintf("I/O-bound: %d GETs from the embedded server, no latency", s.Requests)
+		}
+		if s.Source == SourceEmbedded && s.LatencySeconds != nil && *s.LatencySeconds > 0 {
 			title = fmt.Sprintf("I/O-bound: %d GETs from the embedded server, %s latency per response",
 				s.Requests, duration(*s.LatencySeconds))
 		}
-		out = append(out, section{WorkloadIO, title, s.Results, refIO})
+		out = append(out, section{WorkloadIO, s.Source, title, s.Results, refIO})
 	}
 	if s := rep.CPU; s != nil {
 		title := fmt.Sprintf("CPU-bound: sum of squares below each of %d numbers", len(s.Numbers))
 		if len(s.Numbers) > 0 {
 			title += fmt.Sprintf(", %d … %d", s.Numbers[0], s.Numbers[len(s.Numbers)-1])
 		}
-		out = append(out, section{WorkloadCPU, title, s.Results, refCPU})
+		out = append(out, section{WorkloadCPU, "", title, s.Results, refCPU})
 	}
 	return out
 }
@@ -202,7 +208,7 @@ func renderText(w io.Writer, rep Report, markdown bool) error {
 		if err := resultTable(&b, s.results, markdown); err != nil {
 			return err
 		}
-		para(append(append(Summary(s.results), notes(s.workload, s.results)...), s.ref))
+		para(append(append(Summary(s.results), notes(s)...), s.ref))
 	}
 	if c := rep.Converter; c != nil {
 		heading("Converter: the cache variants under parallel load")
@@ -322,7 +328,8 @@ func Summary(results []Result) []string {
 
 // notes are the warnings under a table: statistical outliers, failed tasks,
 // unknown bounds.
-func notes(workload string, results []Result) []string {
+func notes(s section) []string {
+	results := s.results
 	var lines []string
 	for _, r := range results {
 		if out := Outliers(r.Seconds.Times); len(out) > 0 {
@@ -337,9 +344,12 @@ func notes(workload string, results []Result) []string {
 		}
 	}
 	if len(results) > 0 && results[0].BoundSeconds == nil {
-		if workload == WorkloadIO {
+		switch {
+		case s.workload == WorkloadIO && s.source == SourceURLs:
 			lines = append(lines, "Bounds and efficiency are n/a: real sites have no known latency.")
-		} else {
+		case s.workload == WorkloadIO:
+			lines = append(lines, "Bounds and efficiency are n/a: with no latency there is no bound to approach.")
+		default:
 			lines = append(lines, "Speedup, bounds and efficiency are n/a without the sequential row.")
 		}
 	}

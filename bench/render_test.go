@@ -222,7 +222,7 @@ func TestRenderBench(t *testing.T) {
 }
 
 func TestParseFormat(t *testing.T) {
-	for _, f := range Formats {
+	for _, f := range Formats() {
 		got, err := ParseFormat(string(f))
 		require.NoError(t, err)
 		assert.Equal(t, f, got)

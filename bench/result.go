@@ -93,7 +93,7 @@ type Result struct {
 	BoundSeconds   *float64 `json:"bound_seconds"`
 	Efficiency     *float64 `json:"efficiency"`
 	Tasks          int      `json:"tasks"`
-	Failed         int      `json:"failed"`          // failed tasks in the last run (io only; cpu failures are errors)
+	Failed         int      `json:"failed"`          // the most failed tasks in one measured run (io only; cpu failures are errors)
 	Bytes          *int64   `json:"bytes,omitempty"` // io only: body bytes of the last run
 	Sums           []string `json:"sums,omitempty"`  // cpu only: decimal sums of the last run, in input order
 	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs

@@ -54,20 +54,24 @@ type Progress interface {
 	Finish()
 }
 
-// IOWorkload is the I/O workload: the URLs of one run, and the latency of the
-// embedded server that serves them, or 0 for real sites, whose bound is
-// unknown.
+// IOWorkload is the I/O workload: the URLs of one run and who serves them.
+// The lower bounds are known only on the embedded server with a latency: real
+// sites have none that the harness knows, and with no latency the bound is 0.
 type IOWorkload struct {
-	URLs    []string
-	Latency time.Duration
+	URLs     []string
+	Embedded bool          // the URLs are the embedded server's
+	Latency  time.Duration // the embedded server's wait before each response
 }
+
+// bounded tells whether the bounds are known.
+func (w IOWorkload) bounded() bool { return w.Embedded && w.Latency > 0 }
 
 // IO runs every model on the I/O workload. A failed URL is counted in the
 // row, not an error. On an error (a model could not run, or ctx was
 // cancelled) the section holds the models that completed before it.
 func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSection, error) {
 	sec := &IOSection{Source: SourceURLs, Requests: len(w.URLs), Results: []Result{}}
-	if w.Latency > 0 {
+	if w.Embedded {
 		sec.Source = SourceEmbedded
 		sec.LatencySeconds = ptr(w.Latency.Seconds())
 	}
@@ -96,12 +100,12 @@ func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSectio
 			return o, nil
 		})
 		if err != nil {
-			finishIO(sec.Results, w.Latency)
+			finishIO(sec.Results, w)
 			return sec, err
 		}
 		sec.Results = append(sec.Results, res)
 	}
-	finishIO(sec.Results, w.Latency)
+	finishIO(sec.Results, w)
 	return sec, nil
 }
 
@@ -281,17 +285,17 @@ func baseline(results []Result) (Result, bool) {
 	return Result{}, false
 }
 
-// finishIO sets the speedups and, on the embedded server (latency > 0), the
-// bounds and efficiencies.
-func finishIO(results []Result, latency time.Duration) {
+// finishIO sets the speedups and, where they are known, the bounds and
+// efficiencies.
+func finishIO(results []Result, w IOWorkload) {
 	seq, hasSeq := baseline(results)
 	for i := range results {
 		r := &results[i]
 		if hasSeq {
 			r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
 		}
-		if latency > 0 {
-			bound := IOBound(r.Tasks, r.Workers, latency).Seconds()
+		if w.bounded() {
+			bound := IOBound(r.Tasks, r.Workers, w.Latency).Seconds()
 			r.BoundSeconds = ptr(bound)
 			r.Efficiency = quotient(bound, r.Seconds.Median)
 		}

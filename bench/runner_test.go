@@ -100,7 +100,7 @@ func urls(n int) []string {
 func TestRunnerIO(t *testing.T) {
 	t.Run("warm-up runs are not measured and measured runs are", func(t *testing.T) {
 		m := newFake(Baseline)
-		sec, err := Runner{Runs: 3, Warmup: 2}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(10), Latency: time.Millisecond})
+		sec, err := Runner{Runs: 3, Warmup: 2}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(10), Embedded: true, Latency: time.Millisecond})
 		require.NoError(t, err)
 		require.Len(t, sec.Results, 1)
 		assert.Equal(t, 5, m.calls)
@@ -116,7 +116,7 @@ func TestRunnerIO(t *testing.T) {
 	t.Run("a short warm-up fetches two rounds of the model's concurrency", func(t *testing.T) {
 		seq, pool := newFake(Baseline), newFake("threaded")
 		pool.concurrency = 3
-		_, err := Runner{Runs: 1, Warmup: 1, ShortWarmup: true}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(20), Latency: time.Millisecond})
+		_, err := Runner{Runs: 1, Warmup: 1, ShortWarmup: true}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(20), Embedded: true, Latency: time.Millisecond})
 		require.NoError(t, err)
 		assert.Equal(t, []int{2, 20}, seq.lengths)
 		assert.Equal(t, []int{6, 20}, pool.lengths)
@@ -124,7 +124,7 @@ func TestRunnerIO(t *testing.T) {
 	t.Run("the bound follows the concurrency the model reports", func(t *testing.T) {
 		seq, pool := newFake(Baseline), newFake("threaded")
 		pool.concurrency = 5
-		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(12), Latency: 20 * time.Millisecond})
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(12), Embedded: true, Latency: 20 * time.Millisecond})
 		require.NoError(t, err)
 		assert.Equal(t, 1, sec.Results[0].Workers)
 		assert.Equal(t, 5, sec.Results[1].Workers)
@@ -136,7 +136,7 @@ func TestRunnerIO(t *testing.T) {
 	t.Run("failed URLs are counted, not errors", func(t *testing.T) {
 		m := newFake(Baseline)
 		m.failEvery = 4
-		sec, err := Runner{Runs: 2}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(8), Latency: time.Millisecond})
+		sec, err := Runner{Runs: 2}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(8), Embedded: true, Latency: time.Millisecond})
 		require.NoError(t, err)
 		assert.Equal(t, 2, sec.Results[0].Failed)
 		assert.Equal(t, int64(600), *sec.Results[0].Bytes)
@@ -150,8 +150,17 @@ func TestRunnerIO(t *testing.T) {
 		assert.Nil(t, sec.Results[0].BoundSeconds)
 		assert.Nil(t, sec.Results[0].Efficiency)
 	})
+	t.Run("the embedded server without latency has no bound", func(t *testing.T) {
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake(Baseline)}, IOWorkload{URLs: urls(4), Embedded: true})
+		require.NoError(t, err)
+		assert.Equal(t, SourceEmbedded, sec.Source)
+		require.NotNil(t, sec.LatencySeconds)
+		assert.Zero(t, *sec.LatencySeconds)
+		assert.Nil(t, sec.Results[0].BoundSeconds)
+		assert.Nil(t, sec.Results[0].Efficiency)
+	})
 	t.Run("without a sequential row there is no speedup", func(t *testing.T) {
-		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake("threaded")}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake("threaded")}, IOWorkload{URLs: urls(4), Embedded: true, Latency: time.Millisecond})
 		require.NoError(t, err)
 		assert.Nil(t, sec.Results[0].Speedup)
 		assert.NotNil(t, sec.Results[0].BoundSeconds)
@@ -159,12 +168,12 @@ func TestRunnerIO(t *testing.T) {
 	t.Run("a model that cannot run stops the workload and keeps the rows before it", func(t *testing.T) {
 		bad := newFake("broken")
 		bad.runErr = errors.New("no pool")
-		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake(Baseline), bad}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake(Baseline), bad}, IOWorkload{URLs: urls(4), Embedded: true, Latency: time.Millisecond})
 		require.ErrorContains(t, err, "io broken: no pool")
 		assert.Len(t, sec.Results, 1)
 	})
 	t.Run("a report with missing results is an error", func(t *testing.T) {
-		_, err := Runner{Runs: 1}.IO(context.Background(), []Model{shortModel{}}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		_, err := Runner{Runs: 1}.IO(context.Background(), []Model{shortModel{}}, IOWorkload{URLs: urls(4), Embedded: true, Latency: time.Millisecond})
 		assert.ErrorIs(t, err, ErrReport)
 	})
 	t.Run("cancellation stops at the run under way", func(t *testing.T) {
@@ -172,7 +181,7 @@ func TestRunnerIO(t *testing.T) {
 		defer cancel()
 		seq, next := newFake(Baseline), newFake("threaded")
 		next.cancel, next.cancelAfter = cancel, 2
-		sec, err := Runner{Runs: 3}.IO(ctx, []Model{seq, next, newFake("eventloop")}, IOWorkload{URLs: urls(4), Latency: time.Millisecond})
+		sec, err := Runner{Runs: 3}.IO(ctx, []Model{seq, next, newFake("eventloop")}, IOWorkload{URLs: urls(4), Embedded: true, Latency: time.Millisecond})
 		require.ErrorIs(t, err, context.Canceled)
 		assert.Len(t, sec.Results, 1, "only the model that completed")
 		assert.Equal(t, 2, next.calls)

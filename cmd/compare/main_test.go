@@ -24,8 +24,11 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// tiny keeps every workload small: a test checks behaviour, not speed.
-var tiny = []string{"-latency", "1ms", "-repeat", "2", "-count", "2", "-runs", "1", "-warmup", "0"}
+// tiny keeps every workload small (a test checks behaviour, not speed),
+// after the args given.
+func tiny(args ...string) []string {
+	return append(args, "-latency", "1ms", "-repeat", "2", "-count", "2", "-runs", "1", "-warmup", "0")
+}
 
 func runCompare(t *testing.T, ctx context.Context, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -36,7 +39,7 @@ func runCompare(t *testing.T, ctx context.Context, args ...string) (code int, st
 
 func TestRunPrintsTables(t *testing.T) {
 	t.Run("io prints one table with every model", func(t *testing.T) {
-		code, out, stderr := runCompare(t, context.Background(), append([]string{"io"}, tiny...)...)
+		code, out, stderr := runCompare(t, context.Background(), tiny("io")...)
 		require.Equal(t, 0, code, stderr)
 		assert.Contains(t, out, "I/O-bound: 4 GETs from the embedded server")
 		assert.NotContains(t, out, "CPU-bound")
@@ -47,20 +50,20 @@ func TestRunPrintsTables(t *testing.T) {
 		assert.Contains(t, out, "another language on another machine")
 	})
 	t.Run("flags may come before the subcommand", func(t *testing.T) {
-		code, out, stderr := runCompare(t, context.Background(), append(tiny, "cpu", "-models", "sequential")...)
+		code, out, stderr := runCompare(t, context.Background(), append(tiny(), "cpu", "-models", "sequential")...)
 		require.Equal(t, 0, code, stderr)
 		assert.Contains(t, out, "CPU-bound: sum of squares below each of 2 numbers, 5000000 … 5000001")
 		assert.Contains(t, out, "│ sequential")
 		assert.NotContains(t, out, "│ threaded")
 	})
 	t.Run("markdown has pipes and no box drawing", func(t *testing.T) {
-		code, out, stderr := runCompare(t, context.Background(), append([]string{"cpu", "-format", "markdown", "-models", "sequential,threaded"}, tiny...)...)
+		code, out, stderr := runCompare(t, context.Background(), tiny("cpu", "-format", "markdown", "-models", "sequential,threaded")...)
 		require.Equal(t, 0, code, stderr)
 		assert.Contains(t, out, "| sequential ")
 		assert.NotContains(t, out, "│")
 	})
 	t.Run("csv has hyperfine's columns", func(t *testing.T) {
-		code, out, stderr := runCompare(t, context.Background(), append([]string{"cpu", "-format", "csv", "-models", "sequential"}, tiny...)...)
+		code, out, stderr := runCompare(t, context.Background(), tiny("cpu", "-format", "csv", "-models", "sequential")...)
 		require.Equal(t, 0, code, stderr)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		require.Len(t, lines, 2)
@@ -109,7 +112,7 @@ func decode(t *testing.T, out string) document {
 }
 
 func TestRunJSON(t *testing.T) {
-	code, out, stderr := runCompare(t, context.Background(), append([]string{"-format", "json"}, tiny...)...)
+	code, out, stderr := runCompare(t, context.Background(), tiny("-format", "json")...)
 	require.Equal(t, 0, code, stderr)
 	doc := decode(t, out)
 	assert.Equal(t, bench.Schema, doc.Schema)
@@ -265,7 +268,7 @@ func TestRunConvertOne(t *testing.T) {
 func TestRunInterrupted(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	code, _, stderr := runCompare(t, ctx, append([]string{"io"}, tiny...)...)
+	code, _, stderr := runCompare(t, ctx, tiny("io")...)
 	assert.Equal(t, exitInterrupted, code)
 	assert.Contains(t, stderr, "interrupted")
 }

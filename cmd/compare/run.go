@@ -91,7 +91,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 					}
 				}()
 				runner.Exclude = append(runner.Exclude, child.PID())
-				w = bench.IOWorkload{URLs: child.URLs(o.repeat), Latency: o.latency}
+				w = bench.IOWorkload{URLs: child.URLs(o.repeat), Embedded: true, Latency: o.latency}
 			}
 			source := "the embedded server"
 			if o.urls != nil {
