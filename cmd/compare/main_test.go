@@ -168,6 +168,18 @@ func TestRunAgainstURLs(t *testing.T) {
 	}
 }
 
+func TestRunCountsFailedURLs(t *testing.T) {
+	srv, err := iobound.NewServer(iobound.Config{})
+	require.NoError(t, err)
+	defer srv.Close()
+	list := srv.URL(iobound.PathSmall) + "," + srv.FaultURL(iobound.FaultStatus500)
+	code, out, stderr := runCompare(t, context.Background(), "io", "-urls", list, "-repeat", "2", "-runs", "1", "-warmup", "0",
+		"-models", "sequential")
+	require.Equal(t, exitOK, code, "a failed URL is a result, not an error: %s", stderr)
+	assert.Contains(t, out, "sequential: 2 of 4 tasks failed in a run, e.g. "+srv.FaultURL(iobound.FaultStatus500))
+	assert.Contains(t, out, "Bounds and efficiency are n/a: real sites")
+}
+
 func TestRunRejectsBadInput(t *testing.T) {
 	tests := []struct {
 		name string

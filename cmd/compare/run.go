@@ -81,9 +81,9 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 				// in a child process, excluded from the figures, and exits
 				// only after every measurement (the deferred Close), so its
 				// CPU time never reaches a getrusage delta.
-				child, err := iobound.StartChild(ctx, iobound.Config{Latency: o.latency})
-				if err != nil {
-					return fmt.Errorf("starting the embedded server: %w", err)
+				child, serr := iobound.StartChild(ctx, iobound.Config{Latency: o.latency})
+				if serr != nil {
+					return fmt.Errorf("starting the embedded server: %w", serr)
 				}
 				defer func() {
 					if cerr := child.Close(); cerr != nil {
@@ -99,6 +99,9 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			}
 			fmt.Fprintf(stderr, "io: %d requests to %s, %s\n", len(w.URLs), source, plan(o))
 			rep.IO, err = runner.IO(ctx, models, w)
+			if len(rep.IO.Results) == 0 {
+				rep.IO = nil // nothing completed: the part is left out
+			}
 		case subCPU:
 			numbers := make([]int, o.count)
 			for i := range numbers {
@@ -106,8 +109,14 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			}
 			fmt.Fprintf(stderr, "cpu: %d numbers from %d, %s\n", o.count, o.base, plan(o))
 			rep.CPU, err = runner.CPU(ctx, models, numbers)
+			if len(rep.CPU.Results) == 0 {
+				rep.CPU = nil
+			}
 		case subConvert:
 			rep.Converter, err = convertLoads(ctx, o, stderr)
+			if rep.Converter != nil && len(rep.Converter.Results) == 0 {
+				rep.Converter = nil
+			}
 		}
 		if err != nil {
 			return err
