@@ -1,6 +1,3 @@
-// Command compare runs conclab's concurrency models on the I/O-bound and the
-// CPU-bound workload, and the point converter's cache variants under load,
-// and prints what it measured. Run it with -h for the flags.
 package main
 
 import (

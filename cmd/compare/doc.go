@@ -1,0 +1,25 @@
+// Command compare runs conclab's four concurrency models on the I/O-bound
+// and the CPU-bound workload, then the point converter's cache variants
+// under load, and prints what it measured. Run it with -h for the flags.
+//
+// Each table row is one model. Read the median first, then the bound: on the
+// embedded server every response waits a fixed latency, so a model with c
+// requests in flight cannot beat ceil(requests / c) × latency, and the
+// efficiency column (bound / median) tells how much of the rest is the
+// model's own overhead. The sequential model sits near 1.0 on I/O and is
+// slow only because it waits for one response at a time; the event loop
+// waits for all of them at once on one goroutine. On the CPU workload only
+// models that use more cores go faster, and no model beats the sequential
+// time divided by the cores: in Go, unlike Python, goroutines do that
+// without separate processes.
+//
+// The resource columns tell what each model pays: CPU seconds, the most
+// goroutines and OS threads seen, the processes (1 + worker processes) and
+// the peak resident memory, workers included. The embedded server runs in a
+// child process that is left out of every figure, as real sites would be.
+//
+// The summary under each table compares the fastest model with the others
+// in hyperfine's manner, and the last line recalls the original article's
+// Python timings — another language on another machine, for orientation
+// only.
+package main
