@@ -21,9 +21,13 @@
 // or a failed task stops the harness with an error and never becomes a row.
 // A failed download, by contrast, is a result: it is counted.
 //
-// While the measured runs go on, one sampler goroutine reads every few
-// milliseconds the goroutine count, the OS threads and (on Linux, from
-// /proc) the child processes with their CPU time and memory. CPU time is the
+// While the measured runs go on, one sampler goroutine reads every 10 ms the
+// goroutine count, the OS threads and (on Linux, from /proc) the child
+// processes with their CPU time and memory. The counts are the whole
+// process's: the goroutine figure includes the caller's goroutine, the
+// sampler and whatever else the program keeps (compare adds its signal
+// watcher, two more), so a model that runs on the calling goroutine, like
+// the event loop, shows about four. CPU time is the
 // getrusage delta of the process and of its reaped children, plus what live
 // workers used while they were watched. Child processes that are not the
 // model's — the embedded server, which compare runs in a child process so
