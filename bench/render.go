@@ -339,6 +339,12 @@ func notes(s section) []string {
 		}
 	}
 	for _, r := range results {
+		if r.Startup > 0 {
+			lines = append(lines, fmt.Sprintf("%s spent %s a run starting up before its first task (included in its times).",
+				r.Model, duration(r.Startup)))
+		}
+	}
+	for _, r := range results {
 		if r.Failed > 0 {
 			lines = append(lines, fmt.Sprintf("%s: %d of %d tasks failed in a run, e.g. %s", r.Model, r.Failed, r.Tasks, r.FirstError))
 		}

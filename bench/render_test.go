@@ -23,7 +23,7 @@ func sampleReport() Report {
 			Speedup: ptr(1.0), BoundSeconds: ptr(3.2), Efficiency: ptr(3.2 / 3.3), Tasks: 160, Bytes: ptr(int64(900000)),
 			CPUSeconds: 0.4, PeakGoroutines: 5, PeakThreads: 7, Processes: 1, PeakRSSBytes: 12 << 20},
 		{Model: "threaded", Workers: 5, Runs: 3, Seconds: Seconds{Mean: 0.66, Stddev: 0.01, Median: 0.66, Min: 0.65, Max: 0.67, Times: []float64{0.65, 0.66, 0.67}},
-			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Efficiency: ptr(0.64 / 0.66), Tasks: 160, Failed: 2, FirstError: "http://x/: reset", Bytes: ptr(int64(890000)),
+			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Startup: 0.0123, Efficiency: ptr(0.64 / 0.66), Tasks: 160, Failed: 2, FirstError: "http://x/: reset", Bytes: ptr(int64(890000)),
 			CPUSeconds: 0.5, PeakGoroutines: 12, PeakThreads: 8, Processes: 1, PeakRSSBytes: 13 << 20},
 	}}
 	rep.CPU = &CPUSection{Numbers: []int{5000000}, Expected: []string{"41666654166667500000"}, Results: []Result{
@@ -142,6 +142,7 @@ func TestRenderTable(t *testing.T) {
 		"CPU-bound: sum of squares below each of 1 numbers, 5000000 … 5000000",
 		"threaded ran 5.00 ± 0.17 times faster than sequential",
 		"threaded: 2 of 160 tasks failed in a run, e.g. http://x/: reset",
+		"threaded spent 12.3 ms a run starting up before its first task (included in its times).",
 		"sequential 14.3 s, threads 3.7 s, asyncio 2.6 s, multiprocessing 5.7 s",
 		"sequential 10.4 s, multiprocessing 2.5 s",
 		"Converter", "512 / 512", "1000 / unbounded",
