@@ -243,6 +243,9 @@ func (c *client) assign(r *request, reuse bool) {
 	}
 	c.fail(r, fmt.Errorf("socket: %w: the process's limit (RLIMIT_NOFILE) is %d and none of this run's connections is open to give one back: %w",
 		ErrDescriptors, descriptorLimit(), err))
+	// Whoever else waits would wait for a close that will not come: let
+	// the next one try, and fail the same way if nothing changed.
+	c.wakeWaiter()
 }
 
 func (c *client) popIdle(key string) *conn {
