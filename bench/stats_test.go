@@ -129,3 +129,64 @@ func TestOutliers(t *testing.T) {
 		})
 	}
 }
+
+func TestSpeedupAndEfficiency(t *testing.T) {
+	rows := func() []Result {
+		return []Result{
+			{Model: Baseline, Workers: 1, Tasks: 160, Seconds: Seconds{Median: 3.3}},
+			{Model: "threaded", Workers: 5, Tasks: 160, Seconds: Seconds{Median: 0.66}},
+			{Model: "eventloop", Workers: 160, Tasks: 160, Seconds: Seconds{Median: 0.025}},
+		}
+	}
+	tests := []struct {
+		name       string
+		results    []Result
+		w          IOWorkload
+		speedup    []float64 // nil: null
+		efficiency []float64 // nil: null
+	}{
+		{
+			name:       "on the embedded server every row has both",
+			results:    rows(),
+			w:          IOWorkload{Embedded: true, Latency: 20 * time.Millisecond},
+			speedup:    []float64{1, 5, 132},
+			efficiency: []float64{3.2 / 3.3, 0.64 / 0.66, 0.02 / 0.025},
+		},
+		{
+			name:    "against real sites there is speedup but no efficiency",
+			results: rows(),
+			w:       IOWorkload{},
+			speedup: []float64{1, 5, 132},
+		},
+		{
+			name:       "without the sequential row there is efficiency but no speedup",
+			results:    rows()[1:],
+			w:          IOWorkload{Embedded: true, Latency: 20 * time.Millisecond},
+			efficiency: []float64{0.64 / 0.66, 0.02 / 0.025},
+		},
+		{
+			name:    "a run too fast for the clock has no ratio rather than infinity",
+			results: []Result{{Model: Baseline, Workers: 1, Tasks: 1, Seconds: Seconds{Median: 0}}},
+			w:       IOWorkload{Embedded: true, Latency: time.Millisecond},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			finishIO(tt.results, tt.w)
+			for i, r := range tt.results {
+				if tt.speedup == nil {
+					assert.Nil(t, r.Speedup, r.Model)
+				} else {
+					require.NotNil(t, r.Speedup, r.Model)
+					assert.InDelta(t, tt.speedup[i], *r.Speedup, 1e-9, r.Model)
+				}
+				if tt.efficiency == nil {
+					assert.Nil(t, r.Efficiency, r.Model)
+				} else {
+					require.NotNil(t, r.Efficiency, r.Model)
+					assert.InDelta(t, tt.efficiency[i], *r.Efficiency, 1e-9, r.Model)
+				}
+			}
+		})
+	}
+}
