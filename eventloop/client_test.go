@@ -89,11 +89,12 @@ func TestDownload(t *testing.T) {
 	t.Run("every descriptor is closed at the end, failures included", func(t *testing.T) {
 		child := startChild(t, iobound.Config{})
 		urls := append(child.URLs(20), child.FaultURL(iobound.FaultReset), child.FaultURL(iobound.FaultGarbageStatus),
-			child.FaultURL(iobound.FaultCloseDelimited))
+			child.FaultURL(iobound.FaultCloseDelimited), child.FaultURL(iobound.FaultSlow))
 		before := openFDs(t)
-		report, err := Model{}.Download(t.Context(), urls)
+		report, err := Model{Timeout: time.Second}.Download(t.Context(), urls)
 		require.NoError(t, err)
-		assert.Equal(t, 2, report.Failed())
+		assert.Equal(t, 3, report.Failed())
+		assert.ErrorIs(t, report.Results[len(urls)-1].Err, iobound.ErrTimeout)
 		assert.Equal(t, before, openFDs(t))
 	})
 }

@@ -69,7 +69,6 @@ type Loop struct {
 	running  bool
 	closed   bool
 	stopping atomic.Bool // set by Stop, from any goroutine
-	ctxDone  atomic.Bool // set when Run's context is done
 }
 
 // New returns a loop with its poller open. Close it when done.
@@ -226,15 +225,17 @@ func (l *Loop) Run(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	l.ctxDone.Store(false)
+	// One flag per Run: a late AfterFunc of an earlier Run cannot stop
+	// this one.
+	ctxDone := new(atomic.Bool)
 	stop := context.AfterFunc(ctx, func() {
-		l.ctxDone.Store(true)
+		ctxDone.Store(true)
 		_ = l.poller.wake() // after Close this does nothing, by design
 	})
 	defer stop()
 
 	for {
-		if l.ctxDone.Load() {
+		if ctxDone.Load() {
 			return ctx.Err()
 		}
 		if len(l.ready) == 0 && len(l.timers) == 0 && len(l.fds) == 0 && !l.stopping.Load() {
