@@ -14,7 +14,7 @@ var (
 
 // MaxN is the largest n whose sum of squares, sum(i*i for i < n), fits in
 // 128 bits.
-const MaxN = 10_069_012_961_345
+const MaxN int64 = 10_069_012_961_345
 
 // DefaultNumbers returns the CPU workload of the original comparison:
 // 5,000,000 ... 5,000,019.
@@ -32,7 +32,7 @@ func Check(n int) error {
 	switch {
 	case n < 0:
 		return fmt.Errorf("sum of squares of %d: %w", n, ErrNegative)
-	case n > MaxN:
+	case int64(n) > MaxN:
 		return fmt.Errorf("sum of squares of %d (largest is %d): %w", n, MaxN, ErrOverflow)
 	}
 	return nil
@@ -78,7 +78,7 @@ func Expected(n int) (Uint128, error) {
 	if n == 0 {
 		return Uint128{}, nil
 	}
-	a, b, c := uint64(n-1), uint64(n), uint64(2*n-1)
+	a, b, c := uint64(n-1), uint64(n), 2*uint64(n)-1
 	// Divide before multiplying: one of n-1 and n is even, and one of the
 	// three factors is a multiple of 3, so the product stays in 128 bits.
 	if a%2 == 0 {

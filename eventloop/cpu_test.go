@@ -42,7 +42,7 @@ func TestSumSquares(t *testing.T) {
 		}
 	})
 	t.Run("a number outside the kernel's domain fails alone", func(t *testing.T) {
-		report, err := Model{}.SumSquares(t.Context(), []int{-1, 10, cpubound.MaxN + 1})
+		report, err := Model{}.SumSquares(t.Context(), []int{-1, 10, int(cpubound.MaxN + 1)})
 		require.NoError(t, err)
 		assert.ErrorIs(t, report.Results[0].Err, cpubound.ErrNegative)
 		assert.NoError(t, report.Results[1].Err)

@@ -106,7 +106,7 @@ func TestSumSquaresRunsInWorkerProcesses(t *testing.T) {
 		{"more workers than tasks start one per task", 4, []int{3, 4}, nil},
 		{
 			"a number outside the kernel's domain fails alone, keeping its sentinel",
-			2, []int{10, -1, 20, cpubound.MaxN + 1, 30},
+			2, []int{10, -1, 20, int(cpubound.MaxN + 1), 30},
 			map[int]error{1: cpubound.ErrNegative, 3: cpubound.ErrOverflow},
 		},
 	}

@@ -155,7 +155,7 @@ func (r *rawFlags) validate(o *options) error {
 		return usagef("-timeout: must be positive, not %s", r.timeout)
 	case r.base < 0:
 		return usagef("-base: must not be negative, not %d", r.base)
-	case r.base > cpubound.MaxN-(r.count-1):
+	case int64(r.base) > cpubound.MaxN-int64(r.count-1):
 		return usagef("-base: %d + %d numbers passes %d, the largest n whose sum of squares fits in 128 bits", r.base, r.count, cpubound.MaxN)
 	}
 	o.runs, o.warmup, o.latency, o.repeat, o.timeout = r.runs, r.warmup, r.latency, r.repeat, r.timeout
