@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"conclab/converter"
+	"conclab/timeline"
 )
 
 // Schema names the JSON document that Report encodes to.
@@ -110,6 +111,15 @@ type Result struct {
 	Startup float64 `json:"-"`
 	// FirstError is one failed task's error, for a note under the table.
 	FirstError string `json:"-"`
+	// Spans are the last measured run's task spans, in task order, and
+	// TaskNames name them (the URL, "n=5000000"), for a timeline.
+	Spans     []timeline.Span `json:"-"`
+	TaskNames []string        `json:"-"`
+}
+
+// Timeline returns the last measured run as a timeline run labelled label.
+func (r Result) Timeline(label string) timeline.Run {
+	return timeline.Run{Label: label, Spans: r.Spans, Tasks: r.TaskNames}
 }
 
 func ptr[T any](v T) *T { return &v }

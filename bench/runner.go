@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"conclab/cpubound"
+	"conclab/timeline"
 )
 
 // Errors that make a run unusable. A wrong sum or a failed CPU task is never
@@ -91,11 +93,13 @@ func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSectio
 				return outcome{}, fmt.Errorf("%d results for %d urls: %w", len(rep.Results), len(urls), ErrReport)
 			}
 			o := outcome{failed: rep.Failed(), bytes: rep.Bytes(), startup: rep.Startup}
-			for _, res := range rep.Results {
-				if res.Err != nil {
+			o.spans = make([]timeline.Span, len(rep.Results))
+			o.names = make([]string, len(rep.Results))
+			for i, res := range rep.Results {
+				if res.Err != nil && o.firstErr == "" {
 					o.firstErr = fmt.Sprintf("%s: %v", res.URL, res.Err)
-					break
 				}
+				o.spans[i], o.names[i] = res.Span, res.URL
 			}
 			return o, nil
 		})
@@ -134,8 +138,11 @@ func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSec
 				return outcome{}, err
 			}
 			o := outcome{startup: rep.Startup, sums: make([]string, len(rep.Results))}
+			o.spans = make([]timeline.Span, len(rep.Results))
+			o.names = make([]string, len(rep.Results))
 			for i, res := range rep.Results {
 				o.sums[i] = res.Sum.String()
+				o.spans[i], o.names[i] = res.Span, "n="+strconv.Itoa(res.N)
 			}
 			return o, nil
 		})
@@ -175,6 +182,8 @@ type outcome struct {
 	sums     []string
 	startup  time.Duration
 	firstErr string
+	spans    []timeline.Span
+	names    []string
 }
 
 type runFunc func(ctx context.Context, warmup bool, concurrency int) (outcome, error)
@@ -234,6 +243,7 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 	} else {
 		res.Sums = last.sums
 	}
+	res.Spans, res.TaskNames = last.spans, last.names
 	res.Startup = (startup / time.Duration(runs)).Seconds()
 	res.CPUSeconds = (rs.User + rs.System).Seconds()
 	res.UserSeconds = rs.User.Seconds() / float64(runs)

@@ -14,6 +14,7 @@ import (
 
 	"conclab/cpubound"
 	"conclab/iobound"
+	"conclab/timeline"
 )
 
 func TestMain(m *testing.M) {
@@ -66,6 +67,7 @@ func (f *fakeModel) Download(ctx context.Context, urls []string) (iobound.Report
 		if f.failEvery > 0 && (i+1)%f.failEvery == 0 {
 			rep.Results[i] = iobound.Result{URL: u, Err: errors.New("connection reset")}
 		}
+		rep.Results[i].Span = f.span(i)
 	}
 	return rep, nil
 }
@@ -84,9 +86,16 @@ func (f *fakeModel) SumSquares(ctx context.Context, numbers []int) (cpubound.Rep
 			rep.Results[i] = cpubound.Result{N: n, Err: errors.New("worker died")}
 			continue
 		}
-		rep.Results[i] = cpubound.Result{N: n, Sum: sum}
+		rep.Results[i] = cpubound.Result{N: n, Sum: sum, Span: f.span(i)}
 	}
 	return rep, nil
+}
+
+// span stamps task i of the current call: the call number as its PID, so a
+// test can tell which run a span came from.
+func (f *fakeModel) span(i int) timeline.Span {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
+	return timeline.Span{Worker: i % 2, PID: f.calls, Start: at, End: at.Add(time.Millisecond)}
 }
 
 func urls(n int) []string {
@@ -95,6 +104,34 @@ func urls(n int) []string {
 		out[i] = fmt.Sprintf("http://127.0.0.1:1/%d", i)
 	}
 	return out
+}
+
+func TestRunnerKeepsTheLastRunsSpans(t *testing.T) {
+	t.Run("io keeps each URL's span from the last measured run", func(t *testing.T) {
+		m := newFake(Baseline)
+		sec, err := Runner{Runs: 2, Warmup: 1}.IO(context.Background(), []Model{m}, IOWorkload{URLs: urls(3)})
+		require.NoError(t, err)
+		r := sec.Results[0]
+		require.Len(t, r.Spans, 3)
+		assert.Equal(t, urls(3), r.TaskNames)
+		for i, sp := range r.Spans {
+			assert.Equal(t, 3, sp.PID, "the third call: one warm-up, then two measured runs")
+			assert.Equal(t, i%2, sp.Worker)
+		}
+		run := r.Timeline("sequential, io")
+		assert.Equal(t, "sequential, io", run.Label)
+		assert.Equal(t, r.Spans, run.Spans)
+		assert.Equal(t, r.TaskNames, run.Tasks)
+	})
+	t.Run("cpu names each task by its number", func(t *testing.T) {
+		m := newFake(Baseline)
+		sec, err := Runner{Runs: 1}.CPU(context.Background(), []Model{m}, []int{10, 11})
+		require.NoError(t, err)
+		r := sec.Results[0]
+		assert.Equal(t, []string{"n=10", "n=11"}, r.TaskNames)
+		require.Len(t, r.Spans, 2)
+		assert.False(t, r.Spans[1].Start.IsZero())
+	})
 }
 
 func TestRunnerIO(t *testing.T) {
