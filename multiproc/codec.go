@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"syscall"
 
 	"conclab/cpubound"
 	"conclab/iobound"
@@ -83,6 +84,9 @@ var errKinds = []struct {
 	{"negative", cpubound.ErrNegative},
 	{"overflow", cpubound.ErrOverflow},
 	{"protocol", ErrProtocol},
+	// The system errors a caller most often tests a failed connection for.
+	{"connection_refused", syscall.ECONNREFUSED},
+	{"connection_reset", syscall.ECONNRESET},
 }
 
 // errOther is the kind of an error that wraps none of the known sentinels.
