@@ -1,0 +1,39 @@
+package faults
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"conclab/iobound"
+	"conclab/multiproc"
+)
+
+func TestMain(m *testing.M) {
+	// This test binary is also the process pool's workers and the server's
+	// child process: those do their job here and never return.
+	multiproc.RunWorkerIfChild()
+	iobound.RunServerIfChild()
+	// Under -race every process sleeps a second at exit so that late race
+	// reports can print; every worker stop would pay it. The workers inherit
+	// this setting. A GORACE the caller set is left alone.
+	if _, ok := os.LookupEnv("GORACE"); !ok {
+		_ = os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
+	goleak.VerifyTestMain(noChildrenLeft{m})
+}
+
+// noChildrenLeft fails the test binary if any child process, running or
+// unreaped, outlives the tests.
+type noChildrenLeft struct{ m *testing.M }
+
+func (c noChildrenLeft) Run() int {
+	code := c.m.Run()
+	if kids, ok := children(os.Getpid()); ok && len(kids) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: child processes left behind: %v\n", kids)
+		return 1
+	}
+	return code
+}
