@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,6 +24,22 @@ const (
 	subIO      = "io"
 	subCPU     = "cpu"
 	subConvert = "convert"
+	subSweep   = "sweep"
+	subDemo    = "demo"
+)
+
+// Demonstrations of `compare demo NAME`.
+const (
+	demoStarve = "starve"
+	demoRace   = "race"
+)
+
+func demoNames() []string { return []string{demoStarve, demoRace} }
+
+// Views of -timeline.
+const (
+	viewLanes = "lanes"
+	viewTasks = "tasks"
 )
 
 // Defaults chosen so that a plain `compare` finishes within about 30 seconds
@@ -33,6 +51,20 @@ const (
 	defaultCount  = 20
 	defaultBase   = 5_000_000
 	defaultWorker = 5
+)
+
+// Defaults of the sweep, chosen so that it finishes in about 20 seconds on
+// two cores: 160 requests at 5 ms, the one-worker run 0.8 s.
+const (
+	defaultSweep        = "1,2,5,10,20,50,100"
+	defaultSweepLatency = 5 * time.Millisecond
+)
+
+// Defaults of `compare demo starve`: a task of about 60 ms, and a timer due
+// 1 ms after it was scheduled.
+const (
+	defaultStarveN     = 100_000_000
+	defaultStarveDelay = time.Millisecond
 )
 
 // options is everything the flags and the subcommand decide.
@@ -53,7 +85,21 @@ type options struct {
 	procs   int
 	points  string // convert -points, "" when not given
 	rules   string // a rules file, "" for the default rules
+
+	timeline   string // viewLanes or viewTasks to draw timelines, "" for none
+	svg        string // -svg: the file the timelines are written to, "" for none
+	gomaxprocs int    // 0 leaves GOMAXPROCS as it is
+
+	sweep    []int  // sweep: the worker counts, in the order given
+	workload string // sweep: bench.WorkloadIO or bench.WorkloadCPU
+
+	demo        string        // demoStarve or demoRace
+	starveN     int           // demo starve: the task sums the squares below starveN
+	starveDelay time.Duration // demo starve: when the timer is due
 }
+
+// full reports whether this is the whole comparison (no subcommand).
+func (o options) full() bool { return len(o.parts) == 3 }
 
 // usageError is bad input: the command prints it in one line and exits 2.
 type usageError struct{ msg string }
@@ -73,23 +119,43 @@ func parseArgs(args []string) (options, error) {
 	rest := fs.Args()
 	sub := ""
 	if len(rest) > 0 {
-		sub = rest[0]
-		if err := parseFlags(fs, rest[1:]); err != nil {
+		sub, rest = rest[0], rest[1:]
+		if sub == subDemo && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			o.demo, rest = rest[0], rest[1:]
+		}
+		if err := parseFlags(fs, rest); err != nil {
 			return o, err
 		}
 		if len(fs.Args()) > 0 {
 			return o, usagef("unexpected argument %q after the subcommand %s", fs.Args()[0], sub)
 		}
 	}
+	raw.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { raw.set[f.Name] = true })
 	switch sub {
 	case "":
 		o.parts = []string{subIO, subCPU, subConvert}
-	case subIO, subCPU, subConvert:
+	case subIO, subCPU, subConvert, subSweep, subDemo:
 		o.parts = []string{sub}
 	default:
-		return o, usagef("unknown subcommand %q (valid: %s, %s, %s)", sub, subIO, subCPU, subConvert)
+		return o, usagef("unknown subcommand %q (valid: %s)", sub,
+			strings.Join([]string{subIO, subCPU, subConvert, subSweep, subDemo}, ", "))
+	}
+	if sub == subDemo && !slices.Contains(demoNames(), o.demo) {
+		if o.demo == "" {
+			return o, usagef("demo: name a demonstration (valid: %s)", strings.Join(demoNames(), ", "))
+		}
+		return o, usagef("demo: unknown demonstration %q (valid: %s)", o.demo, strings.Join(demoNames(), ", "))
 	}
 	return o, raw.validate(&o)
+}
+
+// sub is the subcommand, "" for the whole comparison.
+func (o options) sub() string {
+	if o.full() || len(o.parts) == 0 {
+		return ""
+	}
+	return o.parts[0]
 }
 
 // parseFlags parses and turns the flag package's errors into usage errors.
@@ -105,10 +171,34 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // rawFlags holds the flag values before validation.
 type rawFlags struct {
 	models, format, urls, points, rules string
+	workers, svg, workload              string
+	timeline                            timelineFlag
 	runs, warmup, repeat, count, base   int
-	workers, procs                      int
-	latency, timeout                    time.Duration
-	set                                 map[string]bool
+	procs, gomaxprocs, starveN          int
+	latency, timeout, delay             time.Duration
+	set                                 map[string]bool // the flags given
+}
+
+// timelineFlag is -timeline: alone it means lanes, -timeline=tasks the task
+// view. It is a boolean flag to the flag package, so that it may stand
+// alone; a view needs the = form.
+type timelineFlag struct{ view string }
+
+func (t *timelineFlag) String() string   { return t.view }
+func (t *timelineFlag) IsBoolFlag() bool { return true }
+
+func (t *timelineFlag) Set(s string) error {
+	switch s {
+	case "true", viewLanes:
+		t.view = viewLanes
+	case "false":
+		t.view = ""
+	case viewTasks:
+		t.view = viewTasks
+	default:
+		return fmt.Errorf("want -timeline, -timeline=%s or -timeline=%s, not %q", viewLanes, viewTasks, s)
+	}
+	return nil
 }
 
 func newFlagSet() (*flag.FlagSet, *rawFlags) {
@@ -125,10 +215,19 @@ func newFlagSet() (*flag.FlagSet, *rawFlags) {
 	fs.DurationVar(&r.timeout, "timeout", iobound.DefaultTimeout, "timeout of each request, body included")
 	fs.IntVar(&r.count, "count", defaultCount, "how many numbers the CPU workload sums the squares below")
 	fs.IntVar(&r.base, "base", defaultBase, "the first of those numbers")
-	fs.IntVar(&r.workers, "workers", defaultWorker, "threaded: goroutines in the pool")
+	fs.StringVar(&r.workers, "workers", strconv.Itoa(defaultWorker),
+		"threaded: goroutines in the pool; sweep: comma-separated worker `counts` (default there "+defaultSweep+")")
 	fs.IntVar(&r.procs, "procs", multiproc.DefaultProcs(), "multiproc: worker processes in the pool (one per CPU unless given)")
 	fs.StringVar(&r.points, "points", "", "convert: convert this one amount of A `points` and print the result")
 	fs.StringVar(&r.rules, "rules", "", "convert and the converter table: read the conversion rules from this JSON `file`")
+	fs.Var(&r.timeline, "timeline", "after each table, draw each model's last run: one row per goroutine or process;\n"+
+		"-timeline=tasks draws one row per task instead (a staircase for one worker)")
+	fs.StringVar(&r.svg, "svg", "", "write the same timelines as an SVG picture to this `file`")
+	fs.IntVar(&r.gomaxprocs, "gomaxprocs", 0, "run the models with this GOMAXPROCS, worker processes included (1: what\n"+
+		"Python's GIL leaves to threads); the embedded server keeps its own")
+	fs.StringVar(&r.workload, "workload", bench.WorkloadIO, "sweep: the `workload` swept, io or cpu")
+	fs.IntVar(&r.starveN, "n", defaultStarveN, "demo starve: the blocking task sums the squares below `N`")
+	fs.DurationVar(&r.delay, "delay", defaultStarveDelay, "demo starve: when the timer is due, after the task was scheduled")
 	return fs, r
 }
 
@@ -141,7 +240,7 @@ func (r *rawFlags) validate(o *options) error {
 	for _, n := range []struct {
 		name string
 		v    int
-	}{{"-runs", r.runs}, {"-repeat", r.repeat}, {"-count", r.count}, {"-workers", r.workers}, {"-procs", r.procs}} {
+	}{{"-runs", r.runs}, {"-repeat", r.repeat}, {"-count", r.count}, {"-procs", r.procs}} {
 		if n.v <= 0 {
 			return usagef("%s: must be at least 1, not %d", n.name, n.v)
 		}
@@ -159,11 +258,19 @@ func (r *rawFlags) validate(o *options) error {
 		return usagef("-base: %d + %d numbers passes %d, the largest n whose sum of squares fits in 128 bits", r.base, r.count, cpubound.MaxN)
 	}
 	o.runs, o.warmup, o.latency, o.repeat, o.timeout = r.runs, r.warmup, r.latency, r.repeat, r.timeout
-	o.count, o.base, o.workers, o.procs = r.count, r.base, r.workers, r.procs
+	o.count, o.base, o.procs = r.count, r.base, r.procs
 	o.rules = r.rules
+	if err := r.validateTeaching(o); err != nil {
+		return err
+	}
 
 	if o.models, err = parseModels(r.models); err != nil {
 		return err
+	}
+	if o.sub() == subSweep {
+		if o.models, err = sweepModels(o.models, r.set["models"]); err != nil {
+			return err
+		}
 	}
 	if r.urls != "" {
 		if o.urls, err = parseURLs(r.urls); err != nil {
@@ -183,6 +290,120 @@ func (r *rawFlags) validate(o *options) error {
 		return usagef("-format: csv carries the two workloads' times only; use table, markdown, json or bench for convert")
 	}
 	return nil
+}
+
+// maxSweepCount caps a sweep's worker count: each is a process of the pool
+// at some point.
+const maxSweepCount = 1000
+
+// validateTeaching checks the flags of the teaching layer (-workers, the
+// sweep, -timeline, -svg, -gomaxprocs, the demos) and fills o.
+func (r *rawFlags) validateTeaching(o *options) error {
+	sub := o.sub()
+	if r.set["gomaxprocs"] && r.gomaxprocs < 1 {
+		return usagef("-gomaxprocs: must be at least 1, not %d", r.gomaxprocs)
+	}
+	o.gomaxprocs = r.gomaxprocs
+	if sub == subSweep {
+		list := defaultSweep
+		if r.set["workers"] {
+			list = r.workers
+		}
+		var err error
+		if o.sweep, err = parseCounts(list); err != nil {
+			return err
+		}
+		if !r.set["latency"] {
+			o.latency = defaultSweepLatency
+		}
+		if r.workload != bench.WorkloadIO && r.workload != bench.WorkloadCPU {
+			return usagef("-workload: %q is neither %s nor %s", r.workload, bench.WorkloadIO, bench.WorkloadCPU)
+		}
+		o.workload = r.workload
+		if o.format == bench.FormatCSV || o.format == bench.FormatBench {
+			return usagef("-format: the sweep prints table, markdown or json")
+		}
+	} else {
+		n, err := strconv.Atoi(strings.TrimSpace(r.workers))
+		switch {
+		case err != nil:
+			return usagef("-workers: want one number, not %q (a list is for the sweep subcommand)", r.workers)
+		case n < 1:
+			return usagef("-workers: must be at least 1, not %d", n)
+		}
+		o.workers = n
+		if r.set["workload"] {
+			return usagef("-workload: only with the sweep subcommand")
+		}
+	}
+	for _, f := range []string{"timeline", "svg"} {
+		if r.set[f] && sub != "" && sub != subIO && sub != subCPU {
+			return usagef("-%s: draws the io and cpu runs; not with %s", f, sub)
+		}
+	}
+	if r.timeline.view != "" && o.format != bench.FormatTable && o.format != bench.FormatMarkdown {
+		return usagef("-timeline: draws in the terminal, with -format table or markdown (-svg writes the picture with any format)")
+	}
+	o.timeline, o.svg = r.timeline.view, r.svg
+	if sub == subDemo {
+		switch {
+		case r.starveN < 1 || int64(r.starveN) > cpubound.MaxN:
+			return usagef("-n: must be between 1 and %d, not %d", cpubound.MaxN, r.starveN)
+		case r.delay < 0:
+			return usagef("-delay: must not be negative, not %s", r.delay)
+		case r.set["format"] && o.format != bench.FormatTable:
+			return usagef("-format: a demonstration prints text only")
+		}
+		o.starveN, o.starveDelay = r.starveN, r.delay
+	} else {
+		for _, f := range []string{"n", "delay"} {
+			if r.set[f] {
+				return usagef("-%s: only with demo %s", f, demoStarve)
+			}
+		}
+	}
+	return nil
+}
+
+// parseCounts reads the sweep's list of worker counts: positive numbers,
+// each once, in the order given.
+func parseCounts(list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			return nil, usagef("-workers: empty entry in %q; want counts like %s", list, defaultSweep)
+		}
+		n, err := strconv.Atoi(f)
+		switch {
+		case err != nil:
+			return nil, usagef("-workers: %q is not a whole number; want counts like %s", f, defaultSweep)
+		case n < 1:
+			return nil, usagef("-workers: every count must be at least 1, not %d", n)
+		case n > maxSweepCount:
+			return nil, usagef("-workers: %d is more than %d", n, maxSweepCount)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// sweepModels keeps the models that have a worker count. Without -models
+// that is threaded and multiproc; a model without one given by name is an
+// error.
+func sweepModels(specs []modelSpec, named bool) ([]modelSpec, error) {
+	var out []modelSpec
+	for _, s := range specs {
+		switch {
+		case s.sweep != nil:
+			out = append(out, s)
+		case named:
+			return nil, usagef("-models: %s has no worker count to sweep (sweep: threaded, multiproc)", s.name)
+		}
+	}
+	return out, nil
 }
 
 func modelNames() []string {

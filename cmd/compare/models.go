@@ -2,6 +2,7 @@ package main
 
 import (
 	"conclab/bench"
+	"conclab/demo"
 	"conclab/eventloop"
 	"conclab/iobound"
 	"conclab/multiproc"
@@ -15,6 +16,9 @@ type modelSpec struct {
 	name  string
 	about string
 	build func(o options) bench.Model
+	// sweep builds the model with n workers, for models that have a worker
+	// count; nil for the others.
+	sweep func(o options, n int) bench.Model
 }
 
 // modelSpecs lists the models in the order the tables show them. Adding a
@@ -23,22 +27,28 @@ func modelSpecs() []modelSpec {
 	return []modelSpec{
 		{"sequential", "one goroutine, one task after another (the baseline)", func(o options) bench.Model {
 			return sequential.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
-		}},
+		}, nil},
 		{"threaded", "a pool of -workers goroutines; the Go scheduler switches between them", func(o options) bench.Model {
 			return threaded.Pool{Workers: o.workers, Timeout: o.timeout, BodyCap: o.bodyCap}
+		}, func(o options, n int) bench.Model {
+			return threaded.Pool{Workers: n, Timeout: o.timeout, BodyCap: o.bodyCap}
 		}},
 		{"eventloop", "one goroutine running an epoll/kqueue reactor; every request in flight at once", func(o options) bench.Model {
 			return eventloop.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
-		}},
+		}, nil},
 		{"multiproc", "a pool of -procs worker processes, this binary re-executed", func(o options) bench.Model {
 			return multiproc.Pool{Procs: o.procs, Timeout: o.timeout, BodyCap: o.bodyCap}
+		}, func(o options, n int) bench.Model {
+			return multiproc.Pool{Procs: n, Timeout: o.timeout, BodyCap: o.bodyCap}
 		}},
 	}
 }
 
 // runChildIfAny turns this process into a helper child (the embedded server,
-// a pool worker) when it was started as one; it returns at once otherwise.
+// a pool worker, a race demonstration) when it was started as one; it
+// returns at once otherwise.
 func runChildIfAny() {
 	iobound.RunServerIfChild()
 	multiproc.RunWorkerIfChild()
+	demo.RunChildIfRequested()
 }

@@ -37,18 +37,44 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compare: %v (see compare -h)\n", err)
 		return exitUsage
 	}
-	if o.points != "" {
+	switch {
+	case o.points != "":
 		return convertOne(o, stdout, stderr)
+	case o.sub() == subDemo:
+		return runDemo(ctx, o, stdout, stderr)
+	case o.sub() == subSweep:
+		return runSweep(ctx, o, stdout, stderr)
 	}
 
+	// The picture's file is created first, so that a path that cannot be
+	// written is bad input, found before minutes of measuring.
+	var svg *os.File
+	if o.svg != "" {
+		if svg, err = os.Create(o.svg); err != nil {
+			fmt.Fprintf(stderr, "compare: -svg: %v (see compare -h)\n", oneLine(err))
+			return exitUsage
+		}
+	}
 	rep := bench.NewReport()
+	if o.gomaxprocs > 0 {
+		rep.Env.GOMAXPROCS = o.gomaxprocs
+	}
 	err = measure(ctx, o, &rep, stderr)
 	// Whatever completed is printed, also after an error or an interrupt.
 	if rep.IO != nil || rep.CPU != nil || rep.Converter != nil {
-		if rerr := bench.Render(stdout, rep, o.format); rerr != nil {
+		if rerr := render(stdout, rep, o); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 	}
+	if svg != nil {
+		err = errors.Join(err, writeSVG(svg, rep, o, stderr))
+	}
+	return exitStatus(ctx, err, stderr)
+}
+
+// exitStatus reports an interrupt or an error on stderr and returns the exit
+// status for it.
+func exitStatus(ctx context.Context, err error, stderr io.Writer) int {
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "compare: interrupted; the output above holds what had completed")
@@ -98,7 +124,12 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 				source = "real sites"
 			}
 			fmt.Fprintf(stderr, "io: %d requests to %s, %s\n", len(w.URLs), source, plan(o))
+			// GOMAXPROCS is limited after the embedded server has started:
+			// the server stands in for remote sites, which the limit
+			// does not slow down either.
+			restore := limitProcs(o.gomaxprocs)
 			rep.IO, err = runner.IO(ctx, models, w)
+			restore()
 			if len(rep.IO.Results) == 0 {
 				rep.IO = nil // nothing completed: the part is left out
 			}
@@ -108,12 +139,16 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 				numbers[i] = o.base + i
 			}
 			fmt.Fprintf(stderr, "cpu: %d numbers from %d, %s\n", o.count, o.base, plan(o))
+			restore := limitProcs(o.gomaxprocs)
 			rep.CPU, err = runner.CPU(ctx, models, numbers)
+			restore()
 			if len(rep.CPU.Results) == 0 {
 				rep.CPU = nil
 			}
 		case subConvert:
+			restore := limitProcs(o.gomaxprocs)
 			rep.Converter, err = convertLoads(ctx, o, stderr)
+			restore()
 			if rep.Converter != nil && len(rep.Converter.Results) == 0 {
 				rep.Converter = nil
 			}
@@ -130,7 +165,11 @@ func plan(o options) string {
 	for i, s := range o.models {
 		names[i] = s.name
 	}
-	return fmt.Sprintf("models %s, %d measured run(s) after %d warm-up(s) each", strings.Join(names, ", "), o.runs, o.warmup)
+	p := fmt.Sprintf("models %s, %d measured run(s) after %d warm-up(s) each", strings.Join(names, ", "), o.runs, o.warmup)
+	if o.gomaxprocs > 0 {
+		p += fmt.Sprintf(", GOMAXPROCS=%d", o.gomaxprocs)
+	}
+	return p
 }
 
 // repeatList returns list repeated n times, as the original's [a, b] * 80.
