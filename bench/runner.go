@@ -319,9 +319,15 @@ func finishCPU(results []Result) {
 	if !ok {
 		return
 	}
-	procs := CurrentEnv().GOMAXPROCS
+	env := CurrentEnv()
 	for i := range results {
 		r := &results[i]
+		// Worker processes each have GOMAXPROCS of their own: what limits
+		// them together is the machine's cores, not this process's setting.
+		procs := env.GOMAXPROCS
+		if r.Processes > 1 {
+			procs = max(procs, env.CPUs)
+		}
 		bound := CPUBound(seq.Seconds.Median, r.Workers, procs)
 		r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
 		r.BoundSeconds = ptr(bound)
