@@ -324,13 +324,13 @@ func sweepNotes(doc sweepDoc, models []string) []string {
 		last := pts[len(pts)-1]
 		switch {
 		case best.Requested == last.Requested && knee.Requested == last.Requested:
-			lines = append(lines, fmt.Sprintf("%s was still getting faster at %d workers (%s).", m, last.Requested, seconds(last.Seconds.Median)))
+			lines = append(lines, fmt.Sprintf("%s was still getting faster at %s (%s).", m, workers(last.Requested), seconds(last.Seconds.Median)))
 		case last.Seconds.Median > best.Seconds.Median*plateau:
-			lines = append(lines, fmt.Sprintf("%s: fastest at %d workers (%s), within %.0f%% of that from %d on; more workers made it slower again (%s at %d).",
-				m, best.Requested, seconds(best.Seconds.Median), (plateau-1)*100, knee.Requested, seconds(last.Seconds.Median), last.Requested))
+			lines = append(lines, fmt.Sprintf("%s: fastest at %s (%s), within %.0f%% of that from %d on; more workers made it slower again (%s at %d).",
+				m, workers(best.Requested), seconds(best.Seconds.Median), (plateau-1)*100, knee.Requested, seconds(last.Seconds.Median), last.Requested))
 		default:
-			lines = append(lines, fmt.Sprintf("%s: within %.0f%% of its best (%s at %d workers) from %d workers on: more workers stopped paying there.",
-				m, (plateau-1)*100, seconds(best.Seconds.Median), best.Requested, knee.Requested))
+			lines = append(lines, fmt.Sprintf("%s: within %.0f%% of its best (%s at %s) from %s on: more workers stopped paying there.",
+				m, (plateau-1)*100, seconds(best.Seconds.Median), workers(best.Requested), workers(knee.Requested)))
 		}
 	}
 	if over := doc.Counts[len(doc.Counts)-1]; over > doc.Tasks {
@@ -387,6 +387,13 @@ func seconds(s float64) string {
 		return fmt.Sprintf("%.1f ms", s*1e3)
 	}
 	return fmt.Sprintf("%.1f µs", s*1e6)
+}
+
+func workers(n int) string {
+	if n == 1 {
+		return "1 worker"
+	}
+	return strconv.Itoa(n) + " workers"
 }
 
 func joinInts(ns []int) string {
