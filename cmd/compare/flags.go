@@ -120,6 +120,9 @@ func parseArgs(args []string) (options, error) {
 	sub := ""
 	if len(rest) > 0 {
 		sub, rest = rest[0], rest[1:]
+		if hint := viewHint(sub); hint != "" {
+			return o, usagef("unexpected argument %q%s", sub, hint)
+		}
 		if sub == subDemo && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 			o.demo, rest = rest[0], rest[1:]
 		}
@@ -127,7 +130,7 @@ func parseArgs(args []string) (options, error) {
 			return o, err
 		}
 		if len(fs.Args()) > 0 {
-			return o, usagef("unexpected argument %q after the subcommand %s", fs.Args()[0], sub)
+			return o, usagef("unexpected argument %q after the subcommand %s%s", fs.Args()[0], sub, viewHint(fs.Args()[0]))
 		}
 	}
 	raw.set = map[string]bool{}
@@ -138,8 +141,8 @@ func parseArgs(args []string) (options, error) {
 	case subIO, subCPU, subConvert, subSweep, subDemo:
 		o.parts = []string{sub}
 	default:
-		return o, usagef("unknown subcommand %q (valid: %s)", sub,
-			strings.Join([]string{subIO, subCPU, subConvert, subSweep, subDemo}, ", "))
+		return o, usagef("unknown subcommand %q (valid: %s)%s", sub,
+			strings.Join([]string{subIO, subCPU, subConvert, subSweep, subDemo}, ", "), viewHint(sub))
 	}
 	if sub == subDemo && !slices.Contains(demoNames(), o.demo) {
 		if o.demo == "" {
@@ -148,6 +151,15 @@ func parseArgs(args []string) (options, error) {
 		return o, usagef("demo: unknown demonstration %q (valid: %s)", o.demo, strings.Join(demoNames(), ", "))
 	}
 	return o, raw.validate(&o)
+}
+
+// viewHint helps with "-timeline tasks", which the flag package reads as
+// -timeline followed by an argument.
+func viewHint(arg string) string {
+	if arg == viewLanes || arg == viewTasks {
+		return fmt.Sprintf("; for the %s view write -timeline=%s", arg, arg)
+	}
+	return ""
 }
 
 // sub is the subcommand, "" for the whole comparison.

@@ -219,6 +219,8 @@ func TestRunRejectsBadTeachingInput(t *testing.T) {
 		{"zero GOMAXPROCS", []string{"cpu", "-gomaxprocs", "0"}, "-gomaxprocs"},
 		{"negative GOMAXPROCS", []string{"cpu", "-gomaxprocs", "-1"}, "-gomaxprocs"},
 		{"an unknown timeline view", []string{"io", "-timeline=gantt"}, "-timeline"},
+		{"a view after a space", []string{"io", "-timeline", "tasks"}, "write -timeline=tasks"},
+		{"a view after a space before the subcommand", []string{"-timeline", "tasks", "io"}, "write -timeline=tasks"},
 		{"a timeline in json", []string{"io", "-timeline", "-format", "json"}, "-timeline"},
 		{"a timeline of the converter", []string{"convert", "-timeline"}, "-timeline"},
 		{"an svg of the sweep", []string{"sweep", "-svg", "x.svg"}, "-svg"},
