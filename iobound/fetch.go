@@ -25,7 +25,8 @@ var (
 // the whole request, body included, at timeout (DefaultTimeout when
 // timeout <= 0). A failure is returned in Result.Err, wrapping
 // ErrBodyTooLarge, ErrStatus, ErrTimeout, ctx's error or the transport's
-// error. The caller sets Result.Span.
+// error. A dial that finds no free file descriptor also names the
+// process's limit (RLIMIT_NOFILE). The caller sets Result.Span.
 func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, timeout time.Duration) Result {
 	if bodyCap <= 0 {
 		bodyCap = DefaultBodyCap
@@ -41,7 +42,7 @@ func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, 
 		if ctx.Err() == nil && errors.Is(context.Cause(reqCtx), ErrTimeout) {
 			err = fmt.Errorf("no complete response within %v: %w", timeout, ErrTimeout)
 		}
-		res.Err = fmt.Errorf("GET %s: %w", url, err)
+		res.Err = fmt.Errorf("GET %s: %w", url, withDescriptorLimit(err))
 		return res
 	}
 
