@@ -21,5 +21,19 @@
 // The summary under each table compares the fastest model with the others
 // in hyperfine's manner, and the last line recalls the original article's
 // Python timings — another language on another machine, for orientation
-// only.
+// only. A full run ends with a decision summary (package demo) derived from
+// the figures: how busy the CPU was during the I/O runs against the CPU
+// runs, who won each, and what Go changes in "async when you can, threads
+// when you must, processes for CPU".
+//
+// The teaching commands show why the numbers come out as they do.
+// -timeline draws each model's last run under its table, one row per
+// goroutine or process (-timeline=tasks: one per task), and -svg writes the
+// same picture to a file. -gomaxprocs 1 limits compare and its worker
+// processes to one P, and the CPU table then shows what Python's GIL leaves
+// to threads. The sweep subcommand times the two pools at growing worker
+// counts and charts where more workers stop paying. demo starve shows an
+// event-loop task that never yields holding up a timer; demo race shows
+// Go's fatal "concurrent map writes", caught in a child process, and the
+// updates a shared counter loses without a mutex or an atomic.
 package main
