@@ -87,6 +87,7 @@ var errKinds = []struct {
 	// The system errors a caller most often tests a failed connection for.
 	{"connection_refused", syscall.ECONNREFUSED},
 	{"connection_reset", syscall.ECONNRESET},
+	{"too_many_open_files", syscall.EMFILE},
 }
 
 // errOther is the kind of an error that wraps none of the known sentinels.

@@ -20,7 +20,7 @@ func TestErrorsKeepTheirMeaningAcrossThePipe(t *testing.T) {
 	sentinels := []error{
 		iobound.ErrTimeout, iobound.ErrBodyTooLarge, iobound.ErrStatus,
 		cpubound.ErrNegative, cpubound.ErrOverflow, ErrProtocol,
-		syscall.ECONNREFUSED, syscall.ECONNRESET,
+		syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EMFILE,
 	}
 	for _, sentinel := range sentinels {
 		t.Run(fmt.Sprintf("an error wrapping %q still wraps it in the parent", sentinel), func(t *testing.T) {

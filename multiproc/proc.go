@@ -65,15 +65,19 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 	cmd.Stderr = lw
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, fmt.Errorf("multiproc: worker %d stdin: %w", index, err)
+		return nil, fmt.Errorf("multiproc: worker %d stdin: %w", index, withDescriptorLimit(err))
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, fmt.Errorf("multiproc: worker %d stdout: %w", index, err)
+		// Only Start and Wait close the pipes a Cmd made; without them the
+		// stdin pipe's two descriptors would wait for the garbage collector.
+		stdin.Close()
+		cmd.Stdin.(io.Closer).Close()
+		return nil, fmt.Errorf("multiproc: worker %d stdout: %w", index, withDescriptorLimit(err))
 	}
 	setDeathSignal(cmd)
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, err)
+		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, withDescriptorLimit(err))
 	}
 	p := &process{
 		index: index,
