@@ -16,7 +16,11 @@
 // where concurrent code usually goes wrong: after every run no goroutine, no
 // file descriptor and no child process may remain. The load test
 // (TestTenThousandRequests) sends 10,000 requests at once through the models
-// that can have that many in flight, under the process's descriptor limit.
+// that can have that many in flight, under the process's descriptor limit;
+// TestDescriptorLimitTooLow lowers that limit far below what the models want,
+// and requires each of them to complete anyway (the event loop waits for one
+// of its own connections to close) or to fail with an error that names the
+// limit, RLIMIT_NOFILE, so that the reader knows what to raise.
 //
 // The servers are iobound's embedded server, run in a child process so that
 // the descriptors and goroutines counted here belong to the models alone.
