@@ -158,7 +158,7 @@ func (c *client) prepare(ctx context.Context, urls []string) []*request {
 		}
 		found, seen := hosts[host]
 		if !seen {
-			found.addr, found.err = resolve(ctx, host)
+			found.addr, found.err = resolve(ctx, net.DefaultResolver, host, c.timeout)
 			hosts[host] = found
 		}
 		if found.err != nil {
@@ -179,13 +179,22 @@ func (c *client) prepare(ctx context.Context, urls []string) []*request {
 	return reqs
 }
 
-// resolve returns host's address, an IPv4 one when there is one.
-func resolve(ctx context.Context, host string) (netip.Addr, error) {
+// resolve returns host's address, an IPv4 one when there is one. The lookup
+// may take no longer than one request may (timeout), as the lookup inside a
+// dial does in the models built on net/http: a resolver that does not answer
+// fails the host's URLs with ErrTimeout instead of holding up the run for as
+// long as the resolver's own timeouts and retries take.
+func resolve(ctx context.Context, r *net.Resolver, host string, timeout time.Duration) (netip.Addr, error) {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		return ip, nil
 	}
-	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+	lookupCtx, cancel := context.WithTimeoutCause(ctx, timeout, iobound.ErrTimeout)
+	defer cancel()
+	ips, err := r.LookupNetIP(lookupCtx, "ip", host)
 	if err != nil {
+		if ctx.Err() == nil && errors.Is(context.Cause(lookupCtx), iobound.ErrTimeout) {
+			return netip.Addr{}, fmt.Errorf("resolving %s: no answer within %v: %w", host, timeout, iobound.ErrTimeout)
+		}
 		return netip.Addr{}, fmt.Errorf("resolving %s: %w", host, err)
 	}
 	for _, ip := range ips {

@@ -5,7 +5,8 @@ import "time"
 // Model runs both workloads on one event loop, on the goroutine that calls
 // it. The zero value is ready to use.
 type Model struct {
-	// Timeout bounds each request, from its start to the end of its body.
+	// Timeout bounds each request, from its start to the end of its body,
+	// and the lookup of each host name before the loop starts.
 	// 0 means iobound.DefaultTimeout.
 	Timeout time.Duration
 	// BodyCap bounds each response body. 0 means iobound.DefaultBodyCap.
