@@ -24,7 +24,8 @@
 //
 // The servers are iobound's embedded server, run in a child process so that
 // the descriptors and goroutines counted here belong to the models alone.
-// Everything listens on and connects to 127.0.0.1, except the unknown host
-// name, which is under .invalid (RFC 6761): a resolver answers that it does
-// not exist.
+// Everything listens on and connects to 127.0.0.1. The unknown host name is
+// one that cannot exist (a label over DNS's 63 bytes, under .invalid): Go's
+// resolver refuses it without sending a query, so no case sends anything off
+// this machine.
 package faults
