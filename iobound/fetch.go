@@ -42,7 +42,7 @@ func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, 
 		if ctx.Err() == nil && errors.Is(context.Cause(reqCtx), ErrTimeout) {
 			err = fmt.Errorf("no complete response within %v: %w", timeout, ErrTimeout)
 		}
-		res.Err = fmt.Errorf("GET %s: %w", url, withDescriptorLimit(err))
+		res.Err = fmt.Errorf("GET %s: %w", url, WithDescriptorLimit(err))
 		return res
 	}
 

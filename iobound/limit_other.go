@@ -2,5 +2,5 @@
 
 package iobound
 
-// withDescriptorLimit returns err: there is no RLIMIT_NOFILE to name here.
-func withDescriptorLimit(err error) error { return err }
+// WithDescriptorLimit returns err: there is no RLIMIT_NOFILE to name here.
+func WithDescriptorLimit(err error) error { return err }

@@ -8,10 +8,11 @@ import (
 	"syscall"
 )
 
-// withDescriptorLimit adds the process's descriptor limit to err when err is
+// WithDescriptorLimit adds the process's descriptor limit to err when err is
 // the system's "too many open files": the number is what a reader must raise
-// (ulimit -n), and the message alone does not say it.
-func withDescriptorLimit(err error) error {
+// (ulimit -n), and the message alone does not say it. Every model that opens
+// sockets or pipes wraps its errors with it.
+func WithDescriptorLimit(err error) error {
 	if !errors.Is(err, syscall.EMFILE) {
 		return err
 	}

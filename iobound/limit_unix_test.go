@@ -22,14 +22,14 @@ func TestTooManyOpenFilesNamesTheLimit(t *testing.T) {
 	limit := strconv.FormatUint(uint64(rl.Cur), 10)
 
 	t.Run("an error wrapping EMFILE names RLIMIT_NOFILE and its value, and still wraps EMFILE", func(t *testing.T) {
-		err := withDescriptorLimit(fmt.Errorf("dial tcp: socket: %w", syscall.EMFILE))
+		err := WithDescriptorLimit(fmt.Errorf("dial tcp: socket: %w", syscall.EMFILE))
 		assert.ErrorIs(t, err, syscall.EMFILE)
 		assert.Contains(t, err.Error(), "RLIMIT_NOFILE, is "+limit)
 	})
 	t.Run("any other error is left as it is", func(t *testing.T) {
 		other := fmt.Errorf("dial tcp: %w", syscall.ECONNREFUSED)
-		assert.Same(t, other, withDescriptorLimit(other))
-		assert.NoError(t, withDescriptorLimit(nil))
+		assert.Same(t, other, WithDescriptorLimit(other))
+		assert.NoError(t, WithDescriptorLimit(nil))
 	})
 	t.Run("Fetch names the limit when a dial finds no descriptor", func(t *testing.T) {
 		client := &http.Client{Transport: &http.Transport{

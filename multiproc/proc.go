@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"conclab/iobound"
 )
 
 // Safety bounds on waiting for a worker process. They are not timings the
@@ -65,7 +67,7 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 	cmd.Stderr = lw
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, fmt.Errorf("multiproc: worker %d stdin: %w", index, withDescriptorLimit(err))
+		return nil, fmt.Errorf("multiproc: worker %d stdin: %w", index, iobound.WithDescriptorLimit(err))
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -73,11 +75,11 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 		// stdin pipe's two descriptors would wait for the garbage collector.
 		stdin.Close()
 		cmd.Stdin.(io.Closer).Close()
-		return nil, fmt.Errorf("multiproc: worker %d stdout: %w", index, withDescriptorLimit(err))
+		return nil, fmt.Errorf("multiproc: worker %d stdout: %w", index, iobound.WithDescriptorLimit(err))
 	}
 	setDeathSignal(cmd)
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, withDescriptorLimit(err))
+		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, iobound.WithDescriptorLimit(err))
 	}
 	p := &process{
 		index: index,
