@@ -244,7 +244,7 @@ func resultTable(w io.Writer, results []Result, markdown bool) error {
 			bytesIEC(r.PeakRSSBytes),
 		}
 	}
-	return table(w, resultColumns, rows, markdown)
+	return Table(w, resultColumns, rows, markdown)
 }
 
 var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
@@ -268,12 +268,12 @@ func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) 
 			fmt.Sprintf("%d / %s", c.Entries, capacity),
 		}
 	}
-	return table(w, converterColumns, rows, markdown)
+	return Table(w, converterColumns, rows, markdown)
 }
 
-// table draws rows with the first column left-aligned and the numbers
-// right-aligned.
-func table(w io.Writer, header []string, rows [][]string, markdown bool) error {
+// Table draws rows as compare's tables look: box-drawn (or markdown), the
+// first column left-aligned and the numbers right-aligned.
+func Table(w io.Writer, header []string, rows [][]string, markdown bool) error {
 	align := make(tw.Alignment, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight

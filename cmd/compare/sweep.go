@@ -12,9 +12,6 @@ import (
 	"strings"
 
 	"github.com/guptarohit/asciigraph"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 
 	"conclab/bench"
 	"conclab/iobound"
@@ -223,7 +220,7 @@ func writeSweep(w io.Writer, doc sweepDoc, o options) error {
 		}
 		rows = append(rows, row)
 	}
-	if err := sweepTable(w, header, rows, markdown); err != nil {
+	if err := bench.Table(w, header, rows, markdown); err != nil {
 		return err
 	}
 
@@ -349,33 +346,6 @@ func sweepNotes(doc sweepDoc, models []string) []string {
 			p.Requested, p.Workers, cpus, what, seconds(p.Startup), float64(p.PeakRSSBytes)/(1<<20)))
 	}
 	return lines
-}
-
-// sweepTable draws the sweep's table like bench's: first column left, the
-// numbers right.
-func sweepTable(w io.Writer, header []string, rows [][]string, markdown bool) error {
-	align := make(tw.Alignment, len(header))
-	for i := range align {
-		align[i] = tw.AlignRight
-	}
-	r := tw.Renderer(renderer.NewBlueprint())
-	if markdown {
-		r = renderer.NewMarkdown()
-	}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(r),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-		tablewriter.WithHeaderAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
-		return fmt.Errorf("sweep table: %w", err)
-	}
-	if err := t.Render(); err != nil {
-		return fmt.Errorf("sweep table: %w", err)
-	}
-	return nil
 }
 
 // seconds formats a time with a unit that keeps three or four digits.
