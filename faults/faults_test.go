@@ -19,6 +19,8 @@ import (
 	"conclab/multiproc"
 	"conclab/sequential"
 	"conclab/threaded"
+
+	"conclab/internal/proctest"
 )
 
 // downloader is the half of bench.Model that the faults concern.
@@ -224,7 +226,7 @@ func TestFaults(t *testing.T) {
 // process (other than the server, keep) behind.
 func runLeakFree(t *testing.T, keep int, download func(context.Context) (iobound.Report, error)) iobound.Report {
 	t.Helper()
-	before, fdsOK := openFDs()
+	before, fdsOK := proctest.OpenFDs()
 	goroutines := goleak.IgnoreCurrent()
 
 	ctx, cancel := context.WithTimeout(context.Background(), caseDeadline)
@@ -236,13 +238,13 @@ func runLeakFree(t *testing.T, keep int, download func(context.Context) (iobound
 
 	goleak.VerifyNone(t, goroutines)
 	if fdsOK {
-		after := settle(func() bool { n, _ := openFDs(); return n <= before })
-		n, _ := openFDs()
+		after := settle(func() bool { n, _ := proctest.OpenFDs(); return n <= before })
+		n, _ := proctest.OpenFDs()
 		assert.True(t, after, "open descriptors: %d before the run, %d after", before, n)
 	}
-	if _, ok := children(os.Getpid()); ok {
+	if _, ok := proctest.Children(os.Getpid()); ok {
 		left := func() []int {
-			kids, _ := children(os.Getpid())
+			kids, _ := proctest.Children(os.Getpid())
 			return slices.DeleteFunc(kids, func(pid int) bool { return pid == keep })
 		}
 		settle(func() bool { return len(left()) == 0 })

@@ -15,6 +15,8 @@ import (
 	"conclab/iobound"
 	"conclab/multiproc"
 	"conclab/threaded"
+
+	"conclab/internal/proctest"
 )
 
 // TestDescriptorLimitTooLow runs 1,000 requests with this process's
@@ -24,7 +26,7 @@ import (
 // connections to close) or fail with errors that name the limit, so that
 // the reader knows what to raise; and it must leave nothing behind.
 func TestDescriptorLimitTooLow(t *testing.T) {
-	open, ok := openFDs()
+	open, ok := proctest.OpenFDs()
 	if !ok {
 		t.Skip("no /proc/self/fd to count the open descriptors")
 	}

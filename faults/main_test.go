@@ -1,7 +1,6 @@
 package faults
 
 import (
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +9,8 @@ import (
 
 	"conclab/iobound"
 	"conclab/multiproc"
+
+	"conclab/internal/proctest"
 )
 
 func TestMain(m *testing.M) {
@@ -27,18 +28,5 @@ func TestMain(m *testing.M) {
 	// environment: it refuses the unknown host name without a query, where
 	// the C library's might ask a name server.
 	_ = os.Setenv("GODEBUG", strings.TrimPrefix(os.Getenv("GODEBUG")+",netdns=go", ","))
-	goleak.VerifyTestMain(noChildrenLeft{m})
-}
-
-// noChildrenLeft fails the test binary if any child process, running or
-// unreaped, outlives the tests.
-type noChildrenLeft struct{ m *testing.M }
-
-func (c noChildrenLeft) Run() int {
-	code := c.m.Run()
-	if kids, ok := children(os.Getpid()); ok && len(kids) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: child processes left behind: %v\n", kids)
-		return 1
-	}
-	return code
+	goleak.VerifyTestMain(proctest.NoChildrenLeft{M: m})
 }

@@ -15,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"conclab/iobound"
+
+	"conclab/internal/proctest"
 )
 
 // The bounds below keep a broken pool from hanging the test binary; a
@@ -36,7 +38,7 @@ func TestWorkerKilledMidFetchFailsOnlyItsTask(t *testing.T) {
 		rep, err = Pool{Procs: 1}.Download(t.Context(), urls)
 	}()
 	hang.await(t, 1)
-	kids, ok := children(os.Getpid())
+	kids, ok := proctest.Children(os.Getpid())
 	require.True(t, ok)
 	require.Len(t, kids, 1, "one worker, and no other child")
 	require.NoError(t, syscall.Kill(kids[0], syscall.SIGKILL))
@@ -68,7 +70,7 @@ func TestWorkerIgnoresCtrlC(t *testing.T) {
 		rep, err = Pool{Procs: 1}.Download(t.Context(), []string{hang.URL + "/hold", hang.URL + "/ok"})
 	}()
 	hang.await(t, 1)
-	kids, ok := children(os.Getpid())
+	kids, ok := proctest.Children(os.Getpid())
 	require.True(t, ok)
 	require.Len(t, kids, 1)
 	// An ignored signal is discarded when it is sent; one that kills would
@@ -108,7 +110,7 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 	}()
 
 	hang.await(t, 2) // both workers are in the middle of a task
-	workers, ok := children(parent.Process.Pid)
+	workers, ok := proctest.Children(parent.Process.Pid)
 	require.True(t, ok)
 	require.Len(t, workers, 2, "parent's stderr: %s", stderr.String())
 
@@ -116,7 +118,7 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 	_ = parent.Wait()
 	reaped = true
 	for _, pid := range workers {
-		if !assert.Eventually(t, func() bool { return gone(pid) }, goneBound, 5*time.Millisecond,
+		if !assert.Eventually(t, func() bool { return proctest.Gone(pid) }, goneBound, 5*time.Millisecond,
 			"worker %d outlived its parent", pid) {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}

@@ -4,13 +4,14 @@ package multiproc
 
 import (
 	"context"
-	"os"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"conclab/internal/proctest"
 )
 
 // TestStartNamesTheDescriptorLimit lowers this process's descriptor limit
@@ -52,7 +53,7 @@ func TestStartNamesTheDescriptorLimit(t *testing.T) {
 
 func openFDs(t *testing.T) int {
 	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	require.NoError(t, err)
-	return len(entries)
+	n, ok := proctest.OpenFDs()
+	require.True(t, ok, "needs /proc/self/fd")
+	return n
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"conclab/internal/proctest"
 )
 
 // envTestParent makes the test binary act as a parent that runs a pool and
@@ -47,18 +49,5 @@ func TestMain(m *testing.M) {
 	if _, ok := os.LookupEnv("GORACE"); !ok {
 		_ = os.Setenv("GORACE", "atexit_sleep_ms=0")
 	}
-	goleak.VerifyTestMain(noChildrenLeft{m})
-}
-
-// noChildrenLeft fails the test binary if any child process, running or
-// unreaped, outlives the tests.
-type noChildrenLeft struct{ m *testing.M }
-
-func (c noChildrenLeft) Run() int {
-	code := c.m.Run()
-	if kids, ok := children(os.Getpid()); ok && len(kids) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: child processes left behind: %v\n", kids)
-		return 1
-	}
-	return code
+	goleak.VerifyTestMain(proctest.NoChildrenLeft{M: m})
 }

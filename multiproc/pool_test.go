@@ -19,6 +19,8 @@ import (
 
 	"conclab/cpubound"
 	"conclab/iobound"
+
+	"conclab/internal/proctest"
 )
 
 // syncBuffer is a LogWriter a test can read while workers write to it.
@@ -44,7 +46,7 @@ func (b *syncBuffer) String() string {
 func checkReaped(t *testing.T) {
 	t.Helper()
 	t.Cleanup(func() {
-		if kids, ok := children(os.Getpid()); ok {
+		if kids, ok := proctest.Children(os.Getpid()); ok {
 			assert.Empty(t, kids, "child processes left after the test")
 		}
 	})

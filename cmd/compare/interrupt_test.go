@@ -15,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"conclab/internal/proctest"
 )
 
 // TestCtrlC builds compare, interrupts it while the process pool runs, after
@@ -71,7 +73,8 @@ func TestCtrlC(t *testing.T) {
 					t.Fatalf("compare exited (%v) before its pool started; stderr:\n%s", err, stderr.String())
 				case <-time.After(10 * time.Millisecond):
 				}
-				for _, kid := range childrenOf(pid) {
+				kids, _ := proctest.Children(pid)
+				for _, kid := range kids {
 					seen[kid] = true
 					workerUp = workerUp || strings.Contains(cmdline(kid), "-multiproc-worker")
 				}
@@ -104,9 +107,9 @@ func TestCtrlC(t *testing.T) {
 			// the binary.
 			assert.GreaterOrEqual(t, len(seen), 2, "children seen: the server and a worker")
 			for kid := range seen {
-				assert.True(t, processGone(kid), "child %d (%s) outlived compare", kid, cmdline(kid))
+				assert.True(t, proctest.Gone(kid), "child %d (%s) outlived compare", kid, cmdline(kid))
 			}
-			assert.Empty(t, runningBinary(bin), "processes still running compare's binary")
+			assert.Empty(t, proctest.Running(bin), "processes still running compare's binary")
 		})
 	}
 }
@@ -122,70 +125,6 @@ func buildCompare(t *testing.T) string {
 	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
 	require.NoError(t, err, "go build:\n%s", out)
 	return bin
-}
-
-// childrenOf lists the processes whose parent is pid.
-func childrenOf(pid int) []int {
-	var kids []int
-	forEachProcess(func(p int) {
-		if ppidOf(p) == pid {
-			kids = append(kids, p)
-		}
-	})
-	return kids
-}
-
-// runningBinary lists the processes whose executable is bin.
-func runningBinary(bin string) []int {
-	var pids []int
-	forEachProcess(func(p int) {
-		if exe, err := os.Readlink("/proc/" + strconv.Itoa(p) + "/exe"); err == nil && exe == bin {
-			pids = append(pids, p)
-		}
-	})
-	return pids
-}
-
-func forEachProcess(fn func(pid int)) {
-	entries, _ := os.ReadDir("/proc")
-	for _, e := range entries {
-		if p, err := strconv.Atoi(e.Name()); err == nil {
-			fn(p)
-		}
-	}
-}
-
-// ppidOf reads a process's parent from /proc/PID/stat, whose command name
-// (in parentheses) may hold spaces; -1 when the process is gone.
-func ppidOf(pid int) int {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return -1
-	}
-	end := bytes.LastIndexByte(b, ')')
-	if end < 0 {
-		return -1
-	}
-	fields := bytes.Fields(b[end+1:])
-	if len(fields) < 2 {
-		return -1
-	}
-	ppid, err := strconv.Atoi(string(fields[1]))
-	if err != nil {
-		return -1
-	}
-	return ppid
-}
-
-// processGone reports whether pid no longer exists, or exists only as a
-// zombie for its new parent to reap.
-func processGone(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	end := bytes.LastIndexByte(b, ')')
-	return end >= 0 && end+2 < len(b) && (b[end+2] == 'Z' || b[end+2] == 'X')
 }
 
 func cmdline(pid int) string {
