@@ -1,9 +1,6 @@
 package converter
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
 // sharded is locked cut into N independent pieces: an amount's shard is
 // chosen by a hash, and each shard's mutex is held across its computations.
@@ -12,12 +9,6 @@ import (
 type sharded struct {
 	*base
 	shards []shard
-}
-
-type shard struct {
-	mu sync.Mutex
-	m  map[int64]Result
-	_  [40]byte // a shard per cache line: locking one does not slow its neighbour
 }
 
 func newSharded(b *base, n int) *sharded {
@@ -40,21 +31,7 @@ func (c *sharded) Convert(ctx context.Context, points int64) (Result, error) {
 	if err := c.rules.Check(points); err != nil {
 		return Result{}, err
 	}
-	s := c.shardOf(points)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.m[points]; ok {
-		c.hits.Add(1)
-		return r, nil
-	}
-	c.misses.Add(1)
-	r, err := c.compute(ctx, points)
-	if err != nil {
-		return Result{}, err
-	}
-	s.m[points] = r
-	c.entries.Add(1)
-	return r, nil
+	return c.shardOf(points).convert(ctx, c.base, points)
 }
 
 func (c *sharded) Stats() Stats { return c.stats(int(c.entries.Load()), Unbounded) }
