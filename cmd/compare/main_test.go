@@ -211,14 +211,22 @@ func TestRunRejectsBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is a one-line usage error", func(t *testing.T) {
-			code, out, stderr := runCompare(t, context.Background(), tt.args...)
-			assert.Equal(t, exitUsage, code)
-			assert.Empty(t, out)
-			assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
-			assert.Contains(t, stderr, tt.flag)
-			assert.NotContains(t, stderr, "goroutine", "no stack trace")
+			assertUsageError(t, tt.flag, tt.args...)
 		})
 	}
+}
+
+// assertUsageError runs compare with args and checks that it fails as bad
+// input must: exit status 2, nothing on stdout, one line on stderr that
+// contains want, and no stack trace.
+func assertUsageError(t *testing.T, want string, args ...string) {
+	t.Helper()
+	code, out, stderr := runCompare(t, context.Background(), args...)
+	assert.Equal(t, exitUsage, code)
+	assert.Empty(t, out)
+	assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
+	assert.Contains(t, stderr, want)
+	assert.NotContains(t, stderr, "goroutine", "no stack trace")
 }
 
 func TestRunHelp(t *testing.T) {

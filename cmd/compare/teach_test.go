@@ -230,12 +230,7 @@ func TestRunRejectsBadTeachingInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is a one-line usage error", func(t *testing.T) {
-			code, out, stderr := runCompare(t, context.Background(), tt.args...)
-			assert.Equal(t, exitUsage, code)
-			assert.Empty(t, out)
-			assert.Equal(t, 1, strings.Count(stderr, "\n"), stderr)
-			assert.Contains(t, stderr, tt.want)
-			assert.NotContains(t, stderr, "goroutine", "no stack trace")
+			assertUsageError(t, tt.want, tt.args...)
 		})
 	}
 }
