@@ -21,7 +21,6 @@ const clockTick = time.Second / 100
 
 // procStatus holds the fields of /proc/<pid>/status that the sampler uses.
 type procStatus struct {
-	threads  int
 	rss, hwm int64 // bytes
 }
 
