@@ -3,7 +3,9 @@ package multiproc
 import (
 	"fmt"
 	"os"
+	"slices"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -24,7 +26,19 @@ const envTestUnwired = "CONCLAB_MULTIPROC_TEST_UNWIRED"
 // would (see TestRunEndsWhenNoReplacementStarts).
 const envTestOneLife = "CONCLAB_MULTIPROC_TEST_ONE_LIFE"
 
+// envTestWorkerOne changes how worker 1 starts, before it becomes a worker:
+// a duration delays it, "exit" makes it exit at once (see
+// TestReadyWorkerDoesNotWaitForTheOthers and TestRunFailsWhenAWorkerCannotStart).
+const envTestWorkerOne = "CONCLAB_MULTIPROC_TEST_WORKER_ONE"
+
 func TestMain(m *testing.M) {
+	if hook := os.Getenv(envTestWorkerOne); hook != "" && slices.Contains(os.Args, "-multiproc-worker=1") {
+		if d, err := time.ParseDuration(hook); err == nil {
+			time.Sleep(d)
+		} else {
+			os.Exit(1)
+		}
+	}
 	if path := os.Getenv(envTestOneLife); path != "" && os.Getenv(envWorker) != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {

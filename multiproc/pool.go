@@ -124,10 +124,13 @@ func (p Pool) spec(version int) spec {
 	return s
 }
 
-// run starts the workers, waits until each has completed its handshake (the
-// start-up), hands the tasks out as workers become free, and stops the
-// workers. It returns one outcome per task in order, or nil outcomes when the
-// run could not start.
+// run starts the workers and hands the tasks out as workers become free,
+// each worker from the moment it has completed its handshake: a worker that
+// is ready does not wait for the others. When the queue is empty it stops
+// them. It returns one outcome per task in order, and the start-up: the time
+// until the first worker was ready. A run of which some worker cannot start
+// fails as a whole, with nil outcomes: a timing taken on fewer workers than
+// asked for would mislead.
 func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome, time.Duration, error) {
 	if p.Procs <= 0 {
 		return nil, 0, fmt.Errorf("%w (got %d)", ErrProcs, p.Procs)
@@ -146,38 +149,34 @@ func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome,
 	}
 	close(queue)
 
+	// runCtx ends the run early: when ctx is done, or when a worker cannot
+	// start, which kills the workers that did.
+	runCtx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
 	r := &runner{
-		spec:    p.spec(version),
-		tasks:   tasks,
-		outs:    outs,
-		queue:   queue,
-		started: make(chan error),
-		gate:    make(chan struct{}),
+		spec:  p.spec(version),
+		tasks: tasks,
+		outs:  outs,
+		queue: queue,
+		began: time.Now(),
+		abort: abort,
 	}
-	n := min(p.Procs, len(tasks))
-	began := time.Now()
 	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { r.slot(ctx, i) })
+	for i := range min(p.Procs, len(tasks)) {
+		wg.Go(func() { r.slot(runCtx, i) })
 	}
-	var startErr error
-	for range n {
-		startErr = errors.Join(startErr, <-r.started)
-	}
-	startup := time.Since(began)
-	r.proceed = startErr == nil
-	close(r.gate)
 	wg.Wait()
 
-	if startErr != nil {
-		if ctx.Err() != nil {
-			return nil, startup, fmt.Errorf("multiproc: run cancelled during start-up: %w", ctx.Err())
-		}
-		return nil, startup, startErr
+	startup := r.startup
+	if startup == 0 { // no worker became ready
+		startup = time.Since(r.began)
+	}
+	if r.startFailed {
+		return nil, startup, context.Cause(runCtx)
 	}
 	// Tasks left undone: every slot gave up (no replacement worker would
-	// start) before the queue was empty.
-	cause := r.lastErr()
+	// start), or the run was cancelled, before the queue was empty.
+	cause := r.err
 	if ctx.Err() != nil {
 		cause = ctx.Err()
 	}
@@ -193,24 +192,29 @@ func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome,
 }
 
 // runner is one run's shared state. Each slot writes only the outcomes of
-// the tasks it took from the queue.
+// the tasks it took from the queue; the rest is guarded by mu and read once
+// every slot has returned.
 type runner struct {
-	spec    spec
-	tasks   []message
-	outs    []outcome
-	queue   chan int
-	started chan error    // each slot's start-up result
-	gate    chan struct{} // closed when every slot has started (or failed to)
-	proceed bool          // written before gate closes: whether to run the tasks
+	spec  spec
+	tasks []message
+	outs  []outcome
+	queue chan int
+	began time.Time
+	abort context.CancelCauseFunc
 
-	mu  sync.Mutex
-	err error // the last reason a slot gave up
+	mu          sync.Mutex
+	startup     time.Duration // until the first worker was ready; 0 until then
+	startFailed bool          // a worker could not start: the run fails
+	err         error         // the last reason a slot gave up
 }
 
-func (r *runner) lastErr() error {
+// ready records that a worker has completed its handshake.
+func (r *runner) ready() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.err
+	if r.startup == 0 {
+		r.startup = time.Since(r.began)
+	}
 }
 
 // slot is the parent's side of one worker lane: it starts the lane's worker,
@@ -218,20 +222,22 @@ func (r *runner) lastErr() error {
 // and stops it when the queue is empty. The work itself happens in the
 // worker process; this goroutine only waits on its pipe.
 func (r *runner) slot(ctx context.Context, index int) {
-	defer pinThread()()
 	w, err := start(ctx, r.spec, index)
-	r.started <- err
-	<-r.gate
 	if err != nil {
+		// A worker that did not start because the run was already ending
+		// is not the reason it ended.
+		if ctx.Err() == nil {
+			r.mu.Lock()
+			r.startFailed = true
+			r.mu.Unlock()
+			r.abort(err)
+		}
 		return
 	}
-	if !r.proceed {
-		r.stop(w)
-		return
-	}
+	r.ready()
 	for i := range r.queue {
 		if ctx.Err() != nil {
-			r.outs[i] = outcome{done: true, err: fmt.Errorf("multiproc: task %d not run: %w", i, ctx.Err())}
+			r.outs[i] = outcome{done: true, err: fmt.Errorf("multiproc: task %d not run: %w", i, context.Cause(ctx))}
 			continue
 		}
 		if w == nil {
@@ -248,7 +254,7 @@ func (r *runner) slot(ctx context.Context, index int) {
 		reply, err := w.do(r.tasks[i])
 		if err != nil {
 			if ctx.Err() != nil {
-				err = fmt.Errorf("multiproc: task %d cancelled: %w", i, ctx.Err())
+				err = fmt.Errorf("multiproc: task %d cancelled: %w", i, context.Cause(ctx))
 			}
 			span := timeline.Span{Worker: index, PID: w.pid, Start: sent, End: time.Now()}
 			r.outs[i] = outcome{done: true, err: err, span: span}

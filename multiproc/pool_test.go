@@ -144,6 +144,37 @@ func TestSumSquaresRunsInWorkerProcesses(t *testing.T) {
 	}
 }
 
+func TestReadyWorkerDoesNotWaitForTheOthers(t *testing.T) {
+	checkReaped(t)
+	// Worker 1 takes two seconds to start; worker 0 runs the tiny tasks at
+	// once, without waiting for it.
+	const slow = 2 * time.Second
+	t.Setenv(envTestWorkerOne, slow.String())
+	numbers := []int{1, 2, 3, 4, 5, 6}
+	rep, err := Pool{Procs: 2}.SumSquares(t.Context(), numbers)
+	require.NoError(t, err)
+	assert.Zero(t, rep.Failed())
+	assert.Less(t, rep.Startup, slow, "the start-up ends when the first worker is ready")
+	workers := pids(rep.Results, func(r cpubound.Result) int { return r.Span.PID })
+	assert.Len(t, workers, 1, "every task ran on the worker that was ready")
+	for _, res := range rep.Results {
+		assert.Zero(t, res.Span.Worker)
+	}
+}
+
+func TestRunFailsWhenAWorkerCannotStart(t *testing.T) {
+	checkReaped(t)
+	// Worker 0 starts and may run tasks; worker 1 exits before its
+	// handshake. The run fails as a whole, naming worker 1, and worker 0 is
+	// stopped with it.
+	t.Setenv(envTestWorkerOne, "exit")
+	rep, err := Pool{Procs: 2, LogWriter: io.Discard}.SumSquares(t.Context(), cpubound.DefaultNumbers())
+	require.ErrorIs(t, err, ErrWorkerDied)
+	assert.Contains(t, err.Error(), "worker 1 (pid ")
+	assert.Contains(t, err.Error(), "exited before the handshake")
+	assert.Nil(t, rep.Results)
+}
+
 func TestDownloadRunsInWorkerProcesses(t *testing.T) {
 	srv, err := iobound.NewServer(iobound.Config{})
 	require.NoError(t, err)

@@ -47,6 +47,7 @@ type process struct {
 
 	reaped bool
 	state  *os.ProcessState
+	gone   chan struct{} // closed once reaped; its keeper thread waits for it
 }
 
 // start starts a worker process and completes the handshake. The process is
@@ -78,7 +79,8 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 		return nil, fmt.Errorf("multiproc: worker %d stdout: %w", index, iobound.WithDescriptorLimit(err))
 	}
 	setDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
+	gone := make(chan struct{})
+	if err := spawn(cmd, gone); err != nil {
 		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, iobound.WithDescriptorLimit(err))
 	}
 	p := &process{
@@ -89,6 +91,7 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 		enc:   newEncoder(stdin),
 		dec:   newDecoder(stdout),
 		log:   lw,
+		gone:  gone,
 	}
 	lw.setName("multiproc " + p.name())
 	if err := p.handshake(ctx, s); err != nil {
@@ -206,6 +209,7 @@ func (p *process) wait(grace time.Duration) {
 	}
 	_ = p.cmd.Wait() // the state says all we need; Wait's error repeats it
 	p.reaped, p.state = true, p.cmd.ProcessState
+	close(p.gone)
 	p.log.flush()
 }
 

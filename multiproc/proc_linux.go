@@ -8,17 +8,29 @@ import (
 	"syscall"
 )
 
-// pinThread locks the calling goroutine to its OS thread until unpin.
+// spawn starts cmd on an OS thread that outlives the worker.
 //
 // Linux sends the parent-death signal when the thread that forked the child
-// exits, not when the process does. The runtime ends a thread only when a
-// goroutine exits while locked to it, so a thread that a goroutine holds
-// locked for the whole life of its worker cannot be ended under it by some
-// other goroutine's LockOSThread. The pool's per-worker goroutine pins
-// itself before it starts a worker and unpins after it has reaped it.
-func pinThread() (unpin func()) {
-	runtime.LockOSThread()
-	return runtime.UnlockOSThread
+// exits, not when the process does, and the runtime ends a thread when a
+// goroutine exits while locked to it. So the fork happens on a keeper
+// goroutine that locks its thread and holds it, parked at no cost, until
+// gone is closed, after the worker has been reaped: no other goroutine's
+// LockOSThread can end that thread under the worker. The goroutines that
+// talk to the worker are not locked. A locked goroutine runs only on its own
+// thread, so every wake-up on the worker's pipe would cost a hand-off from
+// the thread that noticed it to the locked one.
+func spawn(cmd *exec.Cmd, gone <-chan struct{}) error {
+	started := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			<-gone
+		}
+	}()
+	return <-started
 }
 
 // setDeathSignal makes the kernel SIGKILL the worker when its parent dies,
