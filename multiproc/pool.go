@@ -172,6 +172,9 @@ func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome,
 		startup = time.Since(r.began)
 	}
 	if r.startFailed {
+		if ctx.Err() != nil {
+			return nil, startup, fmt.Errorf("multiproc: run cancelled during start-up: %w", ctx.Err())
+		}
 		return nil, startup, context.Cause(runCtx)
 	}
 	// Tasks left undone: every slot gave up (no replacement worker would
