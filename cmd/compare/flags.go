@@ -168,9 +168,16 @@ func formatFlag(fs *flag.FlagSet, r *rawFlags) {
 	fs.StringVar(&r.format, "format", string(bench.FormatTable), "output `format`")
 }
 
+// gomaxprocsFlag: the Ps of the models (and their worker processes).
 func gomaxprocsFlag(fs *flag.FlagSet, r *rawFlags) {
 	intVar(fs, &r.gomaxprocs, "gomaxprocs", 0, 1, maxGOMAXPROCS,
 		"run the models with GOMAXPROCS=`N`, worker processes included; the embedded server keeps its own")
+}
+
+// demoProcsFlag: -gomaxprocs of the converter and the demonstrations, which
+// have no embedded server.
+func demoProcsFlag(fs *flag.FlagSet, r *rawFlags) {
+	intVar(fs, &r.gomaxprocs, "gomaxprocs", 0, 1, maxGOMAXPROCS, "run with GOMAXPROCS=`N`, child processes included")
 }
 
 // ioFlags: the I/O workload. latency is the default of -latency.
@@ -259,7 +266,7 @@ func commands() []*command {
 				formatFlag(fs, r)
 				rulesFlag(fs, r)
 				fs.StringVar(&r.points, "points", "", "convert this one amount of A `points` and print the result")
-				gomaxprocsFlag(fs, r)
+				demoProcsFlag(fs, r)
 			}},
 		{name: subSweep, sub: subSweep, synopsis: "time against worker count, threaded and multiproc", about: aboutSweep, examples: examplesSweep,
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
@@ -278,10 +285,10 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				intVar(fs, &r.starveN, "n", defaultStarveN, 1, maxStarveN, "the blocking task sums the squares below `N`")
 				durationVar(fs, &r.delay, "delay", defaultStarveDelay, 0, maxDelay, "when the timer is due, after the task was scheduled")
-				gomaxprocsFlag(fs, r)
+				demoProcsFlag(fs, r)
 			}},
 		{name: subDemo + " " + demoRace, sub: subDemo, synopsis: "unsynchronised writes to a map and a counter", about: aboutRace, examples: examplesRace,
-			flags: gomaxprocsFlag},
+			flags: demoProcsFlag},
 	}
 }
 

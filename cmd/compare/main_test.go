@@ -42,16 +42,21 @@ func tiny(args ...string) []string {
 		panic("tiny: no command " + name)
 	}
 	fs, _ := c.flagSet()
-	cpuSweep := name == subSweep && slices.Contains(args, bench.WorkloadCPU)
-	for _, f := range [][2]string{{"latency", "1ms"}, {"repeat", "2"}, {"count", "2"}, {"runs", "1"}, {"warmup", "0"}} {
-		io := f[0] == "latency" || f[0] == "repeat"
+	workload := bench.WorkloadIO
+	if slices.Contains(args, bench.WorkloadCPU) {
+		workload = bench.WorkloadCPU
+	}
+	for _, f := range []struct{ name, value, workload string }{
+		{"latency", "1ms", bench.WorkloadIO}, {"repeat", "2", bench.WorkloadIO}, {"count", "2", bench.WorkloadCPU},
+		{"runs", "1", ""}, {"warmup", "0", ""},
+	} {
 		switch {
-		case fs.Lookup(f[0]) == nil, slices.Contains(args, "-"+f[0]),
-			name == subSweep && io == cpuSweep,
-			f[0] == "latency" && slices.Contains(args, "-urls"):
+		case fs.Lookup(f.name) == nil, slices.Contains(args, "-"+f.name),
+			name == subSweep && f.workload != "" && f.workload != workload,
+			f.name == "latency" && slices.Contains(args, "-urls"):
 			continue
 		}
-		args = append(args, "-"+f[0], f[1])
+		args = append(args, "-"+f.name, f.value)
 	}
 	return args
 }
