@@ -18,8 +18,21 @@
 // and so are bound and efficiency.
 //
 // Every CPU sum of every run is checked against the closed form: a wrong sum
-// or a failed task stops the harness with an error and never becomes a row.
-// A failed download, by contrast, is a result: it is counted.
+// stops the harness with an error and never becomes a row. A failed task, by
+// contrast (a download that failed, a sum whose worker died), is a result:
+// it is counted in its row, and the bytes column counts the bodies of the
+// successful responses only.
+//
+// Only equal work is ranked. A model that fails a request answers sooner
+// than one that waits for the response, so a run that failed tasks would
+// otherwise be called faster for the work it skipped. Comparable is the one
+// predicate that decides: two models are ranked against each other (one
+// "times faster" than the other, a speedup, a fastest) only when both
+// completed the same tasks with no failure. Otherwise the row is still shown,
+// its speedup and efficiency are null in the JSON and "—" in the table, and
+// the line under the table says why ("eventloop failed 3 of 6 tasks: not
+// compared"). compare's decision summary and its sweep rank through the same
+// predicate.
 //
 // While the measured runs go on, one sampler goroutine reads every 10 ms the
 // goroutine count, the OS threads and (on Linux, from /proc) the child

@@ -227,15 +227,25 @@ var resultColumns = []string{"model", "workers", "median", "±stddev", "min", "s
 func resultTable(w io.Writer, results []Result, markdown bool) error {
 	rows := make([][]string, len(results))
 	for i, r := range results {
+		// The predicate decides, whatever the report carries: a figure
+		// that would rank a model that may not be ranked is not printed.
+		speedup := optional(r.Speedup, func(v float64) string { return fmt.Sprintf("%.2fx", v) })
+		if speedupNotCompared(results, r) {
+			speedup = notCompared
+		}
+		efficiency := optional(r.Efficiency, func(v float64) string { return fmt.Sprintf("%.2f", v) })
+		if Rankable(r.Work()) != nil {
+			efficiency = notCompared
+		}
 		rows[i] = []string{
 			r.Model,
 			strconv.Itoa(r.Workers),
 			duration(r.Seconds.Median),
 			"±" + duration(r.Seconds.Stddev),
 			duration(r.Seconds.Min),
-			optional(r.Speedup, func(v float64) string { return fmt.Sprintf("%.2fx", v) }),
+			speedup,
 			optional(r.BoundSeconds, duration),
-			optional(r.Efficiency, func(v float64) string { return fmt.Sprintf("%.2f", v) }),
+			efficiency,
 			strconv.Itoa(r.Failed),
 			fmt.Sprintf("%.2f", r.CPUSeconds),
 			strconv.Itoa(r.PeakGoroutines),
@@ -245,6 +255,17 @@ func resultTable(w io.Writer, results []Result, markdown bool) error {
 		}
 	}
 	return Table(w, resultColumns, rows, markdown)
+}
+
+// notCompared fills a cell whose figure would rank a model that may not be
+// ranked; "n/a" is for a figure that is unknown.
+const notCompared = "—"
+
+// speedupNotCompared tells whether r's speedup is missing because r or the
+// sequential row may not be ranked, rather than unknown.
+func speedupNotCompared(results []Result, r Result) bool {
+	seq, ok := baseline(results)
+	return Rankable(r.Work()) != nil || (ok && Comparable(seq.Work(), r.Work()) != nil)
 }
 
 var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
@@ -301,27 +322,36 @@ func Table(w io.Writer, header []string, rows [][]string, markdown bool) error {
 
 // Summary compares the fastest model (by mean, as hyperfine does) with each
 // of the others: "eventloop ran 152.3 ± 4.1 times faster than sequential",
-// the ± by error propagation of the two relative standard deviations.
+// the ± by error propagation of the two relative standard deviations. Only
+// models that may be ranked against each other (Comparable) are compared;
+// for each other model the line says why not ("eventloop failed 3 of 6
+// tasks: not compared"), and the fastest is the fastest of the others.
 func Summary(results []Result) []string {
 	if len(results) < 2 {
 		return nil
 	}
-	fastest := results[0]
-	for _, r := range results[1:] {
-		if r.Seconds.Mean < fastest.Seconds.Mean {
-			fastest = r
+	var fastest *Result
+	for i, r := range results {
+		if Rankable(r.Work()) == nil && r.Seconds.Mean > 0 && (fastest == nil || r.Seconds.Mean < fastest.Seconds.Mean) {
+			fastest = &results[i]
 		}
-	}
-	if fastest.Seconds.Mean <= 0 {
-		return nil
 	}
 	var lines []string
 	for _, r := range results {
-		if r.Model == fastest.Model {
+		if fastest != nil && r.Model == fastest.Model {
 			continue
 		}
-		ratio, sd := Ratio(r.Seconds.Mean, r.Seconds.Stddev, fastest.Seconds.Mean, fastest.Seconds.Stddev)
-		lines = append(lines, fmt.Sprintf("%s ran %.2f ± %.2f times faster than %s", fastest.Model, ratio, sd, r.Model))
+		err := Rankable(r.Work())
+		if err == nil && fastest != nil {
+			err = Comparable(fastest.Work(), r.Work())
+		}
+		switch {
+		case err != nil:
+			lines = append(lines, err.Error())
+		case fastest != nil:
+			ratio, sd := Ratio(r.Seconds.Mean, r.Seconds.Stddev, fastest.Seconds.Mean, fastest.Seconds.Stddev)
+			lines = append(lines, fmt.Sprintf("%s ran %.2f ± %.2f times faster than %s", fastest.Model, ratio, sd, r.Model))
+		}
 	}
 	return lines
 }
@@ -344,17 +374,25 @@ func notes(s section) []string {
 				r.Model, duration(r.Startup)))
 		}
 	}
+	dashes := false
 	for _, r := range results {
 		if r.Failed > 0 {
-			lines = append(lines, fmt.Sprintf("%s: %d of %d tasks failed in a run, e.g. %s", r.Model, r.Failed, r.Tasks, r.FirstError))
+			lines = append(lines, fmt.Sprintf("%s's first failure: %s", r.Model, r.FirstError))
 		}
+		dashes = dashes || speedupNotCompared(results, r)
+	}
+	if dashes {
+		lines = append(lines, notCompared+" is a figure not compared: a model is ranked only when it, and the model it is measured against, completed every task.")
 	}
 	if len(results) > 0 && results[0].BoundSeconds == nil {
+		seq, hasSeq := baseline(results)
 		switch {
 		case s.workload == WorkloadIO && s.source == SourceURLs:
 			lines = append(lines, "Bounds and efficiency are n/a: real sites have no known latency.")
 		case s.workload == WorkloadIO:
 			lines = append(lines, "Bounds and efficiency are n/a: with no latency there is no bound to approach.")
+		case hasSeq && Rankable(seq.Work()) != nil:
+			lines = append(lines, "Bounds are n/a: they divide the sequential time, and the sequential row failed tasks.")
 		default:
 			lines = append(lines, "Speedup, bounds and efficiency are n/a without the sequential row.")
 		}

@@ -23,7 +23,7 @@ func sampleReport() Report {
 			Speedup: ptr(1.0), BoundSeconds: ptr(3.2), Efficiency: ptr(3.2 / 3.3), Tasks: 160, Bytes: ptr(int64(900000)),
 			CPUSeconds: 0.4, PeakGoroutines: 5, PeakThreads: 7, Processes: 1, PeakRSSBytes: 12 << 20},
 		{Model: "threaded", Workers: 5, Runs: 3, Seconds: Seconds{Mean: 0.66, Stddev: 0.01, Median: 0.66, Min: 0.65, Max: 0.67, Times: []float64{0.65, 0.66, 0.67}},
-			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Startup: 0.0123, Efficiency: ptr(0.64 / 0.66), Tasks: 160, Failed: 2, FirstError: "http://x/: reset", Bytes: ptr(int64(890000)),
+			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Startup: 0.0123, Efficiency: ptr(0.64 / 0.66), Tasks: 160, Bytes: ptr(int64(900000)),
 			CPUSeconds: 0.5, PeakGoroutines: 12, PeakThreads: 8, Processes: 1, PeakRSSBytes: 13 << 20},
 	}}
 	rep.CPU = &CPUSection{Numbers: []int{5000000}, Expected: []string{"41666654166667500000"}, Results: []Result{
@@ -85,7 +85,7 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 	assert.Equal(t, 7.0, seq["peak_threads"])
 	assert.Equal(t, 1.0, seq["processes"])
 	assert.Equal(t, float64(12<<20), seq["peak_rss_bytes"])
-	assert.Equal(t, 2.0, ioResults[1].(map[string]any)["failed"])
+	assert.Equal(t, 0.0, ioResults[1].(map[string]any)["failed"])
 
 	cpu := doc["cpu"].(map[string]any)
 	assert.Equal(t, []any{5000000.0}, cpu["numbers"])
@@ -141,7 +141,6 @@ func TestRenderTable(t *testing.T) {
 		"I/O-bound: 160 GETs from the embedded server, 20.0 ms latency per response",
 		"CPU-bound: sum of squares below each of 1 numbers, 5000000 … 5000000",
 		"threaded ran 5.00 ± 0.17 times faster than sequential",
-		"threaded: 2 of 160 tasks failed in a run, e.g. http://x/: reset",
 		"threaded spent 12.3 ms a run starting up before its first task (included in its times).",
 		"sequential 14.3 s, threads 3.7 s, asyncio 2.6 s, multiprocessing 5.7 s",
 		"sequential 10.4 s, multiprocessing 2.5 s",
@@ -162,6 +161,28 @@ func TestRenderTable(t *testing.T) {
 		out := render(t, rep, FormatTable)
 		assert.Contains(t, lineWith(t, out, "│ threaded"), "n/a")
 		assert.Contains(t, out, "Bounds and efficiency are n/a")
+	})
+	t.Run("a model that failed tasks is shown but not ranked", func(t *testing.T) {
+		rep := sampleReport()
+		r := &rep.IO.Results[1]
+		r.Failed, r.FirstError, r.Speedup, r.Efficiency = 2, "http://x/: reset", nil, nil
+		out := render(t, rep, FormatTable)
+		row := lineWith(t, out, "│ threaded")
+		assert.Regexp(t, `660\.0 ms .* — .*640\.0 ms .* — .* 2 `, row, "speedup and efficiency not compared, bound and failures shown")
+		assert.Contains(t, out, "threaded failed 2 of 160 tasks: not compared")
+		assert.Contains(t, out, "threaded's first failure: http://x/: reset")
+		assert.Contains(t, out, "— is a figure not compared")
+		assert.NotContains(t, out, "times faster")
+	})
+	t.Run("a speedup the report carries for a failed model is not printed", func(t *testing.T) {
+		rep := sampleReport()
+		rep.IO.Results[1].Failed = 2
+		row := lineWith(t, render(t, rep, FormatTable), "│ threaded")
+		assert.NotContains(t, row, "5.00x")
+		assert.NotContains(t, row, "0.97")
+	})
+	t.Run("without failures no figure is marked not compared", func(t *testing.T) {
+		assert.NotContains(t, render(t, sampleReport(), FormatTable), "—")
 	})
 	t.Run("outliers get a warning suggesting warm-up", func(t *testing.T) {
 		rep := sampleReport()

@@ -82,21 +82,25 @@ type ConverterSection struct {
 
 // Result is one model's measurement of one workload, as DESIGN.md's schema
 // gives it. Pointers are null where a figure is unknown: speedup without a
-// sequential row, bound and efficiency against real sites.
+// sequential row, bound and efficiency against real sites. They are null too
+// where the figure would rank a model that may not be ranked (see
+// Comparable): speedup when the model or the sequential row failed a task,
+// efficiency when the model did, and on the CPU workload the bounds when the
+// sequential row did.
 type Result struct {
 	Model   string   `json:"model"`
 	Workers int      `json:"workers"` // concurrency the model ran with
 	Runs    int      `json:"runs"`
 	Seconds Seconds  `json:"seconds"`
-	Speedup *float64 `json:"speedup"` // sequential median / this median
+	Speedup *float64 `json:"speedup"` // sequential median / this median; null unless Comparable
 	// BoundSeconds is the model's lower bound; Efficiency is
 	// BoundSeconds / median.
 	BoundSeconds   *float64 `json:"bound_seconds"`
 	Efficiency     *float64 `json:"efficiency"`
 	Tasks          int      `json:"tasks"`
-	Failed         int      `json:"failed"`          // the most failed tasks in one measured run (io only; cpu failures are errors)
-	Bytes          *int64   `json:"bytes,omitempty"` // io only: body bytes of the last run
-	Sums           []string `json:"sums,omitempty"`  // cpu only: decimal sums of the last run, in input order
+	Failed         int      `json:"failed"`          // the most failed tasks in one measured run
+	Bytes          *int64   `json:"bytes,omitempty"` // io only: body bytes of the last run's successful responses
+	Sums           []string `json:"sums,omitempty"`  // cpu only: decimal sums of the last run, in input order ("" for a failed task)
 	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs
 	PeakGoroutines int      `json:"peak_goroutines"` // of this process, the harness's own included
 	PeakThreads    int      `json:"peak_threads"`    // OS threads of this process

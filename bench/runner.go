@@ -12,12 +12,12 @@ import (
 	"conclab/timeline"
 )
 
-// Errors that make a run unusable. A wrong sum or a failed CPU task is never
-// a row of the table: the harness stops with one of these.
+// Errors that make a run unusable. A wrong sum is never a row of the table:
+// the harness stops with one of these. A task that failed (a request, a sum
+// whose worker died) is a result instead: counted, and its model not ranked.
 var (
-	ErrWrongSum   = errors.New("bench: wrong sum")
-	ErrTaskFailed = errors.New("bench: task failed")
-	ErrReport     = errors.New("bench: report does not match the tasks")
+	ErrWrongSum = errors.New("bench: wrong sum")
+	ErrReport   = errors.New("bench: report does not match the tasks")
 )
 
 // Baseline is the name of the model that speedups are measured against and
@@ -114,7 +114,8 @@ func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSectio
 }
 
 // CPU runs every model on the CPU workload and checks every sum of every run
-// against the closed form.
+// against the closed form. A failed task is counted in the row, as a failed
+// URL is; a wrong sum is an error.
 func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSection, error) {
 	expected := make([]cpubound.Uint128, len(numbers))
 	sec := &CPUSection{Numbers: numbers, Expected: make([]string, len(numbers)), Results: []Result{}}
@@ -141,8 +142,15 @@ func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSec
 			o.spans = make([]timeline.Span, len(rep.Results))
 			o.names = make([]string, len(rep.Results))
 			for i, res := range rep.Results {
-				o.sums[i] = res.Sum.String()
 				o.spans[i], o.names[i] = res.Span, "n="+strconv.Itoa(res.N)
+				if res.Err != nil {
+					o.failed++
+					if o.firstErr == "" {
+						o.firstErr = fmt.Sprintf("%s: %v", o.names[i], res.Err)
+					}
+					continue // its sum stays "": there is none
+				}
+				o.sums[i] = res.Sum.String()
 			}
 			return o, nil
 		})
@@ -156,8 +164,8 @@ func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSec
 	return sec, nil
 }
 
-// checkSums verifies one CPU report: one result per number, in order, none
-// failed, every sum equal to the closed form.
+// checkSums verifies one CPU report: one result per number, in order, and
+// every sum of a task that did not fail equal to the closed form.
 func checkSums(rep cpubound.Report, numbers []int, expected []cpubound.Uint128) error {
 	if len(rep.Results) != len(numbers) {
 		return fmt.Errorf("%d results for %d numbers: %w", len(rep.Results), len(numbers), ErrReport)
@@ -167,7 +175,7 @@ func checkSums(rep cpubound.Report, numbers []int, expected []cpubound.Uint128) 
 		case res.N != numbers[i]:
 			return fmt.Errorf("result %d is for n=%d, want n=%d: %w", i, res.N, numbers[i], ErrReport)
 		case res.Err != nil:
-			return fmt.Errorf("n=%d: %w: %w", res.N, ErrTaskFailed, res.Err)
+			// A failure, counted by the caller; it has no sum to check.
 		case res.Sum != expected[i]:
 			return fmt.Errorf("n=%d: got %s, want %s: %w", res.N, res.Sum, expected[i], ErrWrongSum)
 		}
@@ -296,27 +304,31 @@ func baseline(results []Result) (Result, bool) {
 }
 
 // finishIO sets the speedups and, where they are known, the bounds and
-// efficiencies.
+// efficiencies. A speedup needs a sequential row Comparable with the model's;
+// an efficiency needs a model that did every task, since its bound is the
+// time to do them all.
 func finishIO(results []Result, w IOWorkload) {
 	seq, hasSeq := baseline(results)
 	for i := range results {
 		r := &results[i]
-		if hasSeq {
+		if hasSeq && Comparable(seq.Work(), r.Work()) == nil {
 			r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
 		}
 		if w.bounded() {
 			bound := IOBound(r.Tasks, r.Workers, w.Latency).Seconds()
 			r.BoundSeconds = ptr(bound)
-			r.Efficiency = quotient(bound, r.Seconds.Median)
+			if Rankable(r.Work()) == nil {
+				r.Efficiency = quotient(bound, r.Seconds.Median)
+			}
 		}
 	}
 }
 
-// finishCPU sets the speedups, bounds and efficiencies, all of which need the
-// sequential row.
+// finishCPU sets the speedups, bounds and efficiencies, all of which need a
+// sequential row that did every task: its time is what the bounds divide.
 func finishCPU(results []Result) {
 	seq, ok := baseline(results)
-	if !ok {
+	if !ok || Rankable(seq.Work()) != nil {
 		return
 	}
 	env := CurrentEnv()
@@ -329,9 +341,11 @@ func finishCPU(results []Result) {
 			procs = max(procs, env.CPUs)
 		}
 		bound := CPUBound(seq.Seconds.Median, r.Workers, procs)
-		r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
 		r.BoundSeconds = ptr(bound)
-		r.Efficiency = quotient(bound, r.Seconds.Median)
+		if Comparable(seq.Work(), r.Work()) == nil {
+			r.Speedup = quotient(seq.Seconds.Median, r.Seconds.Median)
+			r.Efficiency = quotient(bound, r.Seconds.Median)
+		}
 	}
 }
 

@@ -179,6 +179,27 @@ func TestRunnerIO(t *testing.T) {
 		assert.Equal(t, int64(600), *sec.Results[0].Bytes)
 		assert.Contains(t, sec.Results[0].FirstError, "connection reset")
 	})
+	t.Run("a model that failed URLs gets no speedup and no efficiency, only its bound", func(t *testing.T) {
+		seq, loop := newFake(Baseline), newFake("eventloop")
+		loop.failEvery, loop.concurrency = 2, 8
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{seq, loop}, IOWorkload{URLs: urls(8), Embedded: true, Latency: time.Millisecond})
+		require.NoError(t, err)
+		r := sec.Results[1]
+		assert.Equal(t, 4, r.Failed)
+		assert.Nil(t, r.Speedup)
+		assert.Nil(t, r.Efficiency)
+		assert.NotNil(t, r.BoundSeconds)
+		assert.NotNil(t, sec.Results[0].Speedup, "sequential, which completed, keeps its own")
+	})
+	t.Run("a sequential row that failed URLs ranks no model", func(t *testing.T) {
+		seq, pool := newFake(Baseline), newFake("threaded")
+		seq.failEvery = 3
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(6), Embedded: true, Latency: time.Millisecond})
+		require.NoError(t, err)
+		assert.Nil(t, sec.Results[0].Speedup)
+		assert.Nil(t, sec.Results[1].Speedup)
+		assert.NotNil(t, sec.Results[1].Efficiency, "threaded did all its work: its own bound still applies")
+	})
 	t.Run("real sites have no bound and no efficiency", func(t *testing.T) {
 		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{newFake(Baseline)}, IOWorkload{URLs: urls(4)})
 		require.NoError(t, err)
@@ -251,21 +272,38 @@ func TestRunnerCPU(t *testing.T) {
 		require.NotNil(t, r.Efficiency)
 		assert.InDelta(t, 1, *r.Efficiency, 1e-12, "sequential is its own bound")
 	})
-	tests := []struct {
-		name  string
-		model func() *fakeModel
-		want  error
-	}{
-		{"a wrong sum is an error, never a row", func() *fakeModel { m := newFake(Baseline); m.wrongSumAt = 1; return m }, ErrWrongSum},
-		{"a failed task is an error, never a row", func() *fakeModel { m := newFake(Baseline); m.failTaskAt = 2; return m }, ErrTaskFailed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sec, err := Runner{Runs: 1}.CPU(context.Background(), []Model{tt.model()}, numbers)
-			require.ErrorIs(t, err, tt.want)
-			assert.Empty(t, sec.Results)
-		})
-	}
+	t.Run("a wrong sum is an error, never a row", func(t *testing.T) {
+		m := newFake(Baseline)
+		m.wrongSumAt = 1
+		sec, err := Runner{Runs: 1}.CPU(context.Background(), []Model{m}, numbers)
+		require.ErrorIs(t, err, ErrWrongSum)
+		assert.Empty(t, sec.Results)
+	})
+	t.Run("a failed task is counted in the row, and the row is not ranked", func(t *testing.T) {
+		seq, pool := newFake(Baseline), newFake("threaded")
+		pool.failTaskAt, pool.concurrency = 2, 2
+		sec, err := Runner{Runs: 2}.CPU(context.Background(), []Model{seq, pool}, numbers)
+		require.NoError(t, err)
+		require.Len(t, sec.Results, 2)
+		r := sec.Results[1]
+		assert.Equal(t, 1, r.Failed)
+		assert.Equal(t, "n=3: worker died", r.FirstError)
+		assert.Equal(t, []string{sec.Expected[0], sec.Expected[1], ""}, r.Sums, "a failed task has no sum")
+		assert.Nil(t, r.Speedup, "not compared with sequential")
+		assert.Nil(t, r.Efficiency, "its bound is for doing every task")
+		assert.NotNil(t, r.BoundSeconds, "the bound itself is known")
+	})
+	t.Run("a failed sequential task leaves every speedup and bound unknown", func(t *testing.T) {
+		seq, pool := newFake(Baseline), newFake("threaded")
+		seq.failTaskAt = 0
+		sec, err := Runner{Runs: 1}.CPU(context.Background(), []Model{seq, pool}, numbers)
+		require.NoError(t, err)
+		for _, r := range sec.Results {
+			assert.Nil(t, r.Speedup, r.Model)
+			assert.Nil(t, r.BoundSeconds, r.Model)
+			assert.Nil(t, r.Efficiency, r.Model)
+		}
+	})
 	t.Run("a wrong sum in a warm-up run is an error too", func(t *testing.T) {
 		m := newFake(Baseline)
 		m.wrongSumAt = 0
@@ -281,8 +319,8 @@ func TestRunnerCPU(t *testing.T) {
 	})
 	t.Run("the bound is the sequential median over the usable cores", func(t *testing.T) {
 		results := []Result{
-			{Model: Baseline, Workers: 1, Seconds: Seconds{Median: 8}},
-			{Model: "threaded", Workers: 5, Seconds: Seconds{Median: 5}},
+			{Model: Baseline, Workers: 1, Tasks: 20, Seconds: Seconds{Median: 8}},
+			{Model: "threaded", Workers: 5, Tasks: 20, Seconds: Seconds{Median: 5}},
 		}
 		finishCPU(results)
 		procs := CurrentEnv().GOMAXPROCS

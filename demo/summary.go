@@ -5,10 +5,14 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"conclab/bench"
 )
 
 // Measurement is one model's figures on one workload, as the harness
-// measured them. Zero means unknown for every figure but Failed.
+// measured them. Zero means unknown for every figure but Failed. Tasks and
+// Failed decide whether the model is ranked at all: bench.Comparable, the
+// predicate every ranking goes through, sees them.
 type Measurement struct {
 	Model   string  // "sequential", "threaded", "eventloop", "multiproc"
 	Workers int     // tasks it ran at once
@@ -33,7 +37,10 @@ type Measurements struct {
 // which model to reach for: "I/O-bound: ...", "CPU-bound: ...", "Memory:
 // ...", and a rule of thumb. Every claim is derived from the figures given,
 // so a run on another machine, or with GOMAXPROCS=1, says something else.
-// It returns nil when there is nothing to summarise.
+// A model that failed tasks is named with the reason, and never ranked:
+// every comparison of two models (fastest, "took 13× the loop's time", the
+// memory line) needs bench.Comparable to agree. It returns nil when there is
+// nothing to summarise.
 func Summary(m Measurements) []string {
 	var lines []string
 	if l := ioLine(m); l != "" {
@@ -96,9 +103,12 @@ func wrap(p string, width int) string {
 const parallel = 1.3
 
 func ioLine(m Measurements) string {
+	if len(measured(m.IO)) == 0 {
+		return ""
+	}
 	best, ok := fastest(m.IO)
 	if !ok {
-		return ""
+		return "I/O-bound: no model completed every task, so none is ranked." + failures(m.IO)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "I/O-bound: %s was fastest (%s%s).", best.Model, seconds(best.Median), times(best.Speedup, " sequential"))
@@ -119,7 +129,7 @@ func ioLine(m Measurements) string {
 	if light {
 		b.WriteString(" Overlap the waits: one event loop when you can, a pool of goroutines when the code must block.")
 	}
-	if haveLoop && havePool && loop.Median > 0 && pool.Median > 0 {
+	if haveLoop && havePool && comparable(loop, pool) && loop.Median > 0 && pool.Median > 0 {
 		r := pool.Median / loop.Median
 		switch {
 		case r > parallel && pool.Workers > 0 && loop.Workers > pool.Workers:
@@ -132,7 +142,7 @@ func ioLine(m Measurements) string {
 			b.WriteString(" The pool and the loop were within 30% of each other.")
 		}
 	}
-	if mp, ok := find(m.IO, "multiproc"); ok && mp.Model != best.Model && mp.Median > best.Median*parallel {
+	if mp, ok := find(m.IO, "multiproc"); ok && mp.Model != best.Model && comparable(mp, best) && mp.Median > best.Median*parallel {
 		fmt.Fprintf(&b, " Processes took %.1f× the fastest: start-up and messages cost, and buy nothing for waiting.", mp.Median/best.Median)
 	}
 	b.WriteString(failures(m.IO))
@@ -140,9 +150,12 @@ func ioLine(m Measurements) string {
 }
 
 func cpuLine(m Measurements) string {
+	if len(measured(m.CPU)) == 0 {
+		return ""
+	}
 	best, ok := fastest(m.CPU)
 	if !ok {
-		return ""
+		return "CPU-bound: no model completed every task, so none is ranked." + failures(m.CPU)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "CPU-bound: %s was fastest (%s%s", best.Model, seconds(best.Median), times(best.Speedup, " sequential"))
@@ -153,7 +166,10 @@ func cpuLine(m Measurements) string {
 		}
 	}
 	b.WriteString(").")
+	// A pool that failed tasks teaches nothing about parallelism: it is left
+	// out of every sentence below.
 	pool, havePool := find(m.CPU, "threaded")
+	havePool = havePool && rankable(pool)
 	poolParallel := havePool && (pool.CPU > parallel || pool.Speedup > parallel)
 	switch {
 	case poolParallel && best.Model == pool.Model:
@@ -165,7 +181,7 @@ func cpuLine(m Measurements) string {
 	case havePool:
 		fmt.Fprintf(&b, " The pool of goroutines gained nothing (%s): no core was free to run a second goroutine.", gain(pool))
 	}
-	if mp, ok := find(m.CPU, "multiproc"); ok && havePool && mp.Median > 0 && pool.Median > 0 {
+	if mp, ok := find(m.CPU, "multiproc"); ok && havePool && comparable(mp, pool) && mp.Median > 0 && pool.Median > 0 {
 		r := mp.Median / pool.Median
 		switch {
 		case poolParallel && r >= 1/1.1:
@@ -176,7 +192,7 @@ func cpuLine(m Measurements) string {
 			fmt.Fprintf(&b, " Processes took %.2f× the pool's time.", r)
 		}
 	}
-	if loop, ok := find(m.CPU, "eventloop"); ok && loop.Speedup > 0 && loop.Speedup < parallel {
+	if loop, ok := find(m.CPU, "eventloop"); ok && rankable(loop) && loop.Speedup > 0 && loop.Speedup < parallel {
 		fmt.Fprintf(&b, " The event loop ran them on one goroutine (%.1f×): cooperative tasks take turns and never compute in parallel, and one that never yields holds up the rest.", loop.Speedup)
 	}
 	b.WriteString(failures(m.CPU))
@@ -186,7 +202,7 @@ func cpuLine(m Measurements) string {
 func memoryLine(m Measurements) string {
 	loop, ok1 := find(m.IO, "eventloop")
 	pool, ok2 := find(m.IO, "threaded")
-	if !ok1 || !ok2 || loop.PeakGoroutines <= 0 || pool.PeakGoroutines <= 0 {
+	if !ok1 || !ok2 || !comparable(loop, pool) || loop.PeakGoroutines <= 0 || pool.PeakGoroutines <= 0 {
 		return ""
 	}
 	var b strings.Builder
@@ -207,7 +223,7 @@ func memoryLine(m Measurements) string {
 
 func ruleOfThumb(m Measurements) string {
 	pool, ok := find(m.CPU, "threaded")
-	if ok && (pool.CPU > parallel || pool.Speedup > parallel) {
+	if ok && rankable(pool) && (pool.CPU > parallel || pool.Speedup > parallel) {
 		return "In short: async for I/O when you can, threads when you must, processes for CPU, says the Python rule." +
 			" In Go goroutines cover both workloads; reach for an event loop when connections number in the thousands," +
 			" and for processes when a task must not take the others down with it."
@@ -216,33 +232,61 @@ func ruleOfThumb(m Measurements) string {
 		" show goroutines computing in parallel, so the rule held here as it does in Python."
 }
 
-// fastest is the measured model with the smallest median.
+// work is what bench's ranking predicate looks at.
+func work(m Measurement) bench.Work {
+	return bench.Work{Model: m.Model, Tasks: m.Tasks, Failed: m.Failed}
+}
+
+// rankable tells whether m may be ranked at all; comparable whether a and b
+// may be ranked against each other. Both are bench's predicate.
+func rankable(m Measurement) bool      { return bench.Rankable(work(m)) == nil }
+func comparable(a, b Measurement) bool { return bench.Comparable(work(a), work(b)) == nil }
+
+// measured keeps the models that have a median: the others did not run.
+func measured(ms []Measurement) []Measurement {
+	var out []Measurement
+	for _, m := range ms {
+		if m.Median > 0 {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// fastest is the model with the smallest median among those that may be
+// ranked against each other; a model that failed tasks is never fastest.
 func fastest(ms []Measurement) (Measurement, bool) {
 	var best Measurement
 	found := false
-	for _, m := range ms {
-		if m.Median > 0 && (!found || m.Median < best.Median) {
+	for _, m := range measured(ms) {
+		if !rankable(m) || (found && !comparable(m, best)) {
+			continue
+		}
+		if !found || m.Median < best.Median {
 			best, found = m, true
 		}
 	}
 	return best, found
 }
 
-// busiest is the model that kept the most cores busy.
+// busiest is the model that kept the most cores busy, of those that did
+// every task.
 func busiest(ms []Measurement) (Measurement, bool) {
 	var top Measurement
 	for _, m := range ms {
-		if m.CPU > top.CPU {
+		if rankable(m) && m.CPU > top.CPU {
 			top = m
 		}
 	}
 	return top, top.CPU > 0
 }
 
+// meanCPU is the cores kept busy on average by the models that did every
+// task: one that failed its requests at once spent no time waiting.
 func meanCPU(ms []Measurement) float64 {
 	sum, n := 0.0, 0
 	for _, m := range ms {
-		if m.CPU > 0 {
+		if rankable(m) && m.CPU > 0 {
 			sum += m.CPU
 			n++
 		}
@@ -299,21 +343,15 @@ func rss(b int64) string {
 	return fmt.Sprintf(" and %.1f MB", float64(b)/1e6)
 }
 
-// failures warns about models whose runs had failed tasks: a run that
-// skipped work is not comparable with one that did it all.
+// failures names every measured model that may not be ranked, with the
+// predicate's reason: a run that skipped work is not comparable with one
+// that did it all.
 func failures(ms []Measurement) string {
 	var b strings.Builder
-	for _, m := range ms {
-		if m.Failed > 0 {
-			fmt.Fprintf(&b, " Careful: %s failed %s, so its time is not comparable.", m.Model, plural(m.Failed, "task"))
+	for _, m := range measured(ms) {
+		if err := bench.Rankable(work(m)); err != nil {
+			fmt.Fprintf(&b, " %s.", err)
 		}
 	}
 	return b.String()
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -45,7 +45,7 @@ func TestSummary(t *testing.T) {
 				"CPU-bound: threaded was fastest (0.220 s, 1.8× sequential, 1.9 cores busy of 2).",
 				"the time went to waiting", "Go has no GIL", "in Go they buy isolation", "Memory: for 160 requests the event loop peaked at 2 goroutines",
 				"In Go goroutines cover both workloads"},
-			not: []string{"Careful"},
+			not: []string{"not compared", "none is ranked"},
 		},
 		{
 			name: "the winner comes from the numbers, not from the model's name",
@@ -71,7 +71,7 @@ func TestSummary(t *testing.T) {
 			name: "with GOMAXPROCS=1 the pool shows what the GIL leaves to threads",
 			change: func(m *demo.Measurements) {
 				m.GOMAXPROCS = 1
-				m.CPU[1] = demo.Measurement{Model: "threaded", Workers: 5, Median: 0.41, Speedup: 0.98, CPU: 1}
+				m.CPU[1] = demo.Measurement{Model: "threaded", Workers: 5, Median: 0.41, Speedup: 0.98, CPU: 1, Tasks: 20}
 				m.CPU[3].Median, m.CPU[3].Speedup = 0.23, 1.74
 			},
 			want: []string{"CPU-bound: multiproc was fastest", "With GOMAXPROCS=1 the pool of goroutines used one core (1.0× sequential, 1.0 cores busy)",
@@ -81,8 +81,8 @@ func TestSummary(t *testing.T) {
 		{
 			name: "a pool with no free core gains nothing, and says why",
 			change: func(m *demo.Measurements) {
-				m.CPU[1] = demo.Measurement{Model: "threaded", Median: 0.4, Speedup: 1.0, CPU: 1.0}
-				m.CPU[3] = demo.Measurement{Model: "multiproc", Median: 0.42, Speedup: 0.95, CPU: 1.0}
+				m.CPU[1] = demo.Measurement{Model: "threaded", Median: 0.4, Speedup: 1.0, CPU: 1.0, Tasks: 20}
+				m.CPU[3] = demo.Measurement{Model: "multiproc", Median: 0.42, Speedup: 0.95, CPU: 1.0, Tasks: 20}
 			},
 			want: []string{"The pool of goroutines gained nothing", "Processes took 1.05× the pool's time."},
 		},
@@ -91,7 +91,36 @@ func TestSummary(t *testing.T) {
 			change: func(m *demo.Measurements) {
 				m.IO[3].Failed = 3
 			},
-			want: []string{"Careful: multiproc failed 3 tasks, so its time is not comparable."},
+			want: []string{"multiproc failed 3 of 160 tasks: not compared."},
+			not:  []string{"Processes took 34"},
+		},
+		{
+			name: "the quickest model that failed tasks is not the fastest, and nothing is compared with it",
+			change: func(m *demo.Measurements) {
+				m.IO[2].Failed = 160
+			},
+			want: []string{"I/O-bound: threaded was fastest (0.680 s, 4.9× sequential).", "eventloop failed 160 of 160 tasks: not compared."},
+			not:  []string{"eventloop was fastest", "the loop's time", "Memory"},
+		},
+		{
+			name: "when every model failed none is ranked",
+			change: func(m *demo.Measurements) {
+				for i := range m.IO {
+					m.IO[i].Failed = 160
+				}
+			},
+			want: []string{"I/O-bound: no model completed every task, so none is ranked. sequential failed 160 of 160 tasks: not compared.",
+				"multiproc failed 160 of 160 tasks: not compared."},
+			not: []string{"I/O-bound: eventloop", "Processes took 34", "the loop's time", "Memory"},
+		},
+		{
+			name: "a pool of goroutines that failed sums teaches nothing about parallelism",
+			change: func(m *demo.Measurements) {
+				m.CPU[1].Failed = 2
+			},
+			want: []string{"CPU-bound: multiproc was fastest (0.240 s", "threaded failed 2 of 20 tasks: not compared.",
+				"This run could not show goroutines computing in parallel"},
+			not: []string{"Go has no GIL", "the pool's time"},
 		},
 		{
 			name: "only one workload gives its line and the rule",

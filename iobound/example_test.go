@@ -28,13 +28,13 @@ func Example() {
 		report.Results = append(report.Results, res)
 	}
 	fmt.Println("requests:", len(report.Results))
-	fmt.Println("bytes:", report.Bytes()) // two pages of each, and the 500's short body
+	fmt.Println("bytes:", report.Bytes()) // two pages of each; the 500's body is not counted
 	fmt.Println("failed:", report.Failed())
 	last := report.Results[len(report.Results)-1]
 	fmt.Println("the last is a bad status:", errors.Is(last.Err, iobound.ErrStatus), last.Status)
 	// Output:
 	// requests: 5
-	// bytes: 22833
+	// bytes: 22800
 	// failed: 1
 	// the last is a bad status: true 500
 }

@@ -10,7 +10,7 @@ import (
 type Result struct {
 	URL    string
 	Status int   // the HTTP status code, 0 when no response arrived
-	Bytes  int64 // body bytes received
+	Bytes  int64 // body bytes received, also when Err is set (a 500's page)
 	Err    error // the request failed; a failure is a result, not an abort
 	Span   timeline.Span
 }
@@ -25,11 +25,15 @@ type Report struct {
 	Startup time.Duration
 }
 
-// Bytes sums the body bytes of every result.
+// Bytes sums the body bytes of the successful results. A failed result's
+// bytes (the body of a 500 page, part of a body cut short) are left out: a
+// model that counted them would be credited with work that did not succeed.
 func (r Report) Bytes() int64 {
 	var n int64
 	for _, res := range r.Results {
-		n += res.Bytes
+		if res.Err == nil {
+			n += res.Bytes
+		}
 	}
 	return n
 }

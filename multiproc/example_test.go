@@ -51,7 +51,7 @@ func ExamplePool_Download() {
 	// Output:
 	// requests: 7
 	// failed: 1
-	// bytes: 34233
+	// bytes: 34200
 	// last is ErrStatus: true
 }
 

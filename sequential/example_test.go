@@ -31,7 +31,7 @@ func ExampleModel_Download() {
 	// Output:
 	// requests: 7
 	// failed: 1
-	// bytes: 34233
+	// bytes: 34200
 	// last: 500
 }
 

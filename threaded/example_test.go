@@ -33,7 +33,7 @@ func ExamplePool_Download() {
 	// Output:
 	// requests: 21
 	// failed: 1
-	// bytes: 114033
+	// bytes: 114000
 	// last: 500
 }
 

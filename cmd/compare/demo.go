@@ -30,7 +30,7 @@ func runDemo(ctx context.Context, o options, stdout, stderr io.Writer) int {
 			err = rep.Write(stdout)
 		}
 	}
-	return exitStatus(ctx, err, stderr)
+	return exitStatus(ctx, err, nil, false, stderr)
 }
 
 // writeStarve explains the starvation report: the same timer behind a task

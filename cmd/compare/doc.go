@@ -1,6 +1,10 @@
 // Command compare runs conclab's four concurrency models on the I/O-bound
 // and the CPU-bound workload, then the point converter's cache variants
-// under load, and prints what it measured. Run it with -h for the flags.
+// under load, and prints what it measured. Run it with -h for the
+// overview, and `compare help SUBCOMMAND` for a subcommand's flags: each
+// subcommand (io, cpu, convert, sweep, demo starve, demo race) has its own
+// flag set, built from shared groups, and a flag it would not use is an
+// error rather than silently ignored.
 //
 // Each table row is one model. Read the median first, then the bound: on the
 // embedded server every response waits a fixed latency, so a model with c
@@ -8,10 +12,12 @@
 // efficiency column (bound / median) tells how much of the rest is the
 // model's own overhead. The sequential model sits near 1.0 on I/O and is
 // slow only because it waits for one response at a time; the event loop
-// waits for all of them at once on one goroutine. On the CPU workload only
-// models that use more cores go faster, and no model beats the sequential
-// time divided by the cores: in Go, unlike Python, goroutines do that
-// without separate processes.
+// waits for up to -conns of them at once on one goroutine (100 by default,
+// as the original's aiohttp connector: 160 requests go in 2 rounds, a bound
+// of 2 × the latency; -conns 0 sends every request at once). On the CPU
+// workload only models that use more cores go faster, and no model beats
+// the sequential time divided by the cores: in Go, unlike Python,
+// goroutines do that without separate processes.
 //
 // The resource columns tell what each model pays: CPU seconds, the most
 // goroutines and OS threads seen, the processes (1 + worker processes) and
@@ -25,6 +31,24 @@
 // the figures: how busy the CPU was during the I/O runs against the CPU
 // runs, who won each, and what Go changes in "async when you can, threads
 // when you must, processes for CPU".
+//
+// Only equal work is ranked. A model that failed a task (a request refused,
+// a worker that died) answers sooner than one that did the work, so it is
+// never called faster, never the fastest and gets no speedup: its row is
+// still printed, with "—" where a ranking figure would be and a line saying
+// why ("eventloop failed 3 of 6 tasks: not compared"). bench.Comparable is
+// the one predicate that decides, for the tables, the decision summary and
+// the sweep alike. The bytes figure counts the bodies of successful
+// responses only.
+//
+// Exit status: 0 when every model completed every task; 1 when a task
+// failed (after the tables or the JSON; -ignore-failure gives 0) or a run
+// could not complete; 2 for bad input, all of which is found before any
+// work starts: every number has an upper bound (-h prints each), files named
+// by -urls @FILE and -rules are read and checked first; 130 when
+// interrupted, after printing what had completed. -svg FILE is written
+// beside FILE and renamed into place only when the picture is complete, so
+// an interrupted run leaves an existing FILE as it was.
 //
 // The teaching commands show why the numbers come out as they do.
 // -timeline draws each model's last run under its table, one row per

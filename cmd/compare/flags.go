@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
+	"math"
+	"os"
+	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"conclab/bench"
@@ -26,6 +26,7 @@ const (
 	subConvert = "convert"
 	subSweep   = "sweep"
 	subDemo    = "demo"
+	subHelp    = "help"
 )
 
 // Demonstrations of `compare demo NAME`.
@@ -53,6 +54,15 @@ const (
 	defaultWorker = 5
 )
 
+// defaultConns is the event loop's connections in flight, as the seed's
+// aiohttp connector allows: 160 requests go in 2 rounds.
+// TODO: use eventloop.DefaultMaxConns once the event loop exports it.
+const defaultConns = 100
+
+// embeddedPages is how many URLs the embedded server's list holds per
+// -repeat: its big page and its small one, as iobound's URLs(1) lists them.
+const embeddedPages = 2
+
 // Defaults of the sweep, chosen so that it finishes in about 20 seconds on
 // two cores: 160 requests at 5 ms, the one-worker run 0.8 s.
 const (
@@ -69,6 +79,7 @@ const (
 
 // options is everything the flags and the subcommand decide.
 type options struct {
+	cmd     *command
 	parts   []string // subIO, subCPU, subConvert, in order
 	models  []modelSpec
 	runs    int
@@ -83,12 +94,17 @@ type options struct {
 	base    int
 	workers int
 	procs   int
-	points  string // convert -points, "" when not given
-	rules   string // a rules file, "" for the default rules
+	conns   int // the event loop's connections in flight; 0: no cap
+
+	points    string          // convert -points, "" when not given
+	rules     converter.Rules // the conversion rules, -rules or the defaults
+	rulesFile string          // -rules, "" for the default rules
 
 	timeline   string // viewLanes or viewTasks to draw timelines, "" for none
 	svg        string // -svg: the file the timelines are written to, "" for none
 	gomaxprocs int    // 0 leaves GOMAXPROCS as it is
+
+	ignoreFailure bool // -ignore-failure: exit 0 even when tasks failed
 
 	sweep    []int  // sweep: the worker counts, in the order given
 	workload string // sweep: bench.WorkloadIO or bench.WorkloadCPU
@@ -101,6 +117,14 @@ type options struct {
 // full reports whether this is the whole comparison (no subcommand).
 func (o options) full() bool { return len(o.parts) == 3 }
 
+// sub is the subcommand, "" for the whole comparison.
+func (o options) sub() string {
+	if o.cmd == nil {
+		return ""
+	}
+	return o.cmd.sub
+}
+
 // usageError is bad input: the command prints it in one line and exits 2.
 type usageError struct{ msg string }
 
@@ -108,49 +132,299 @@ func (e usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
+// rawFlags holds the flag values before validation. A command's flag set
+// binds only the fields of the flags it has.
+type rawFlags struct {
+	fs                                  *flag.FlagSet
+	models, format, urls, points, rules string
+	svg, workload                       string
+	timeline                            timelineFlag
+	counts                              []int // sweep's -workers
+	runs, warmup, repeat, count, base   int
+	workers, procs, conns               int
+	gomaxprocs, starveN                 int
+	latency, timeout, delay             time.Duration
+	ignoreFailure                       bool
+	set                                 map[string]bool // the flags given
+}
+
+// has tells whether the command has the flag.
+func (r *rawFlags) has(name string) bool { return r.fs.Lookup(name) != nil }
+
+// The groups of flags the commands are built from. Each command takes the
+// groups it uses and nothing else, so that the flag package itself rejects a
+// flag the command would ignore.
+
+// measureFlags: which models, how many runs, and failures. Every command
+// that measures models has them; models is the default list.
+func measureFlags(fs *flag.FlagSet, r *rawFlags, models string) {
+	fs.StringVar(&r.models, "models", models, "comma-separated `list` of models to run")
+	intVar(fs, &r.runs, "runs", defaultRuns, 1, maxRuns, "measured runs per model")
+	intVar(fs, &r.warmup, "warmup", defaultWarmup, 0, maxWarmup, "unmeasured warm-up runs per model before them")
+	fs.BoolVar(&r.ignoreFailure, "ignore-failure", false, "exit 0 even when tasks failed; the tables still say which, and rank none of those models")
+}
+
+func formatFlag(fs *flag.FlagSet, r *rawFlags) {
+	fs.StringVar(&r.format, "format", string(bench.FormatTable), "output `format`")
+}
+
+// gomaxprocsFlag: the Ps of the models (and their worker processes).
+func gomaxprocsFlag(fs *flag.FlagSet, r *rawFlags) {
+	intVar(fs, &r.gomaxprocs, "gomaxprocs", 0, 1, maxGOMAXPROCS,
+		"run the models with GOMAXPROCS=`N`, worker processes included; the embedded server keeps its own")
+}
+
+// demoProcsFlag: -gomaxprocs of the converter and the demonstrations, which
+// have no embedded server.
+func demoProcsFlag(fs *flag.FlagSet, r *rawFlags) {
+	intVar(fs, &r.gomaxprocs, "gomaxprocs", 0, 1, maxGOMAXPROCS, "run with GOMAXPROCS=`N`, child processes included")
+}
+
+// ioFlags: the I/O workload. latency is the default of -latency.
+func ioFlags(fs *flag.FlagSet, r *rawFlags, latency time.Duration) {
+	durationVar(fs, &r.latency, "latency", latency, 0, maxLatency, "the embedded server's wait before each response")
+	intVar(fs, &r.repeat, "repeat", iobound.DefaultRepeat, 1, maxTasks, "how many times the list of URLs is repeated; at most "+thousands(maxTasks)+" requests in all")
+	fs.StringVar(&r.urls, "urls", "", "comma-separated `list` of http(s) URLs to fetch instead of the embedded server, or @FILE: one URL a line, # comments")
+	durationVar(fs, &r.timeout, "timeout", iobound.DefaultTimeout, minTimeout, maxTimeout, "timeout of each request, body included")
+}
+
+func connsFlag(fs *flag.FlagSet, r *rawFlags) {
+	intVar(fs, &r.conns, "conns", defaultConns, 0, maxConns, "eventloop: connections in flight at once; 0 for no cap, every request at once")
+}
+
+// cpuFlags: the CPU workload.
+func cpuFlags(fs *flag.FlagSet, r *rawFlags) {
+	intVar(fs, &r.count, "count", defaultCount, 1, maxTasks, "how many numbers the CPU workload sums the squares below")
+	intVar(fs, &r.base, "base", defaultBase, 0, cpubound.MaxN, "the first of those numbers")
+}
+
+// poolFlags: the sizes of the two pools.
+func poolFlags(fs *flag.FlagSet, r *rawFlags) {
+	intVar(fs, &r.workers, "workers", defaultWorker, 1, maxWorkers, "threaded: goroutines in the pool")
+	fs.Lookup("workers").Value.(*intFlag).hint = "; a list of counts is for compare sweep"
+	intVar(fs, &r.procs, "procs", min(multiproc.DefaultProcs(), maxProcs), 1, maxProcs, "multiproc: worker processes in the pool, one per CPU unless given")
+}
+
+// pictureFlags: the timelines of the io and cpu runs.
+func pictureFlags(fs *flag.FlagSet, r *rawFlags) {
+	fs.Var(&r.timeline, "timeline", "after each table draw each model's last run, one row per goroutine or process; -timeline=tasks: one row per task")
+	fs.StringVar(&r.svg, "svg", "", "write the same timelines as an SVG picture to this `file`, with or without -timeline; an existing file is replaced only by a complete picture")
+}
+
+func rulesFlag(fs *flag.FlagSet, r *rawFlags) {
+	fs.StringVar(&r.rules, "rules", "", "read the conversion rules from this JSON `file`")
+}
+
+// command is one way to run compare: the whole comparison, a subcommand or
+// a demonstration, with its flag set.
+type command struct {
+	name     string // as typed after compare: "", "io", "demo starve"
+	sub      string // the subcommand: "", subIO, ..., subDemo
+	synopsis string // what it does, for the usage's list
+	about    string // what its help says before the flags
+	examples []string
+	flags    func(fs *flag.FlagSet, r *rawFlags)
+}
+
+// commands lists every command in the order the help shows them.
+func commands() []*command {
+	allModels := strings.Join(modelNames(), ",")
+	return []*command{
+		{name: "", synopsis: "io, then cpu, then convert", about: aboutFull, examples: examplesFull,
+			flags: func(fs *flag.FlagSet, r *rawFlags) {
+				measureFlags(fs, r, allModels)
+				formatFlag(fs, r)
+				ioFlags(fs, r, iobound.DefaultLatency)
+				cpuFlags(fs, r)
+				poolFlags(fs, r)
+				connsFlag(fs, r)
+				pictureFlags(fs, r)
+				rulesFlag(fs, r)
+				gomaxprocsFlag(fs, r)
+			}},
+		{name: subIO, sub: subIO, synopsis: "the I/O-bound workload only", about: aboutIO, examples: examplesIO,
+			flags: func(fs *flag.FlagSet, r *rawFlags) {
+				measureFlags(fs, r, allModels)
+				formatFlag(fs, r)
+				ioFlags(fs, r, iobound.DefaultLatency)
+				poolFlags(fs, r)
+				connsFlag(fs, r)
+				pictureFlags(fs, r)
+				gomaxprocsFlag(fs, r)
+			}},
+		{name: subCPU, sub: subCPU, synopsis: "the CPU-bound workload only", about: aboutCPU, examples: examplesCPU,
+			flags: func(fs *flag.FlagSet, r *rawFlags) {
+				measureFlags(fs, r, allModels)
+				formatFlag(fs, r)
+				cpuFlags(fs, r)
+				poolFlags(fs, r)
+				pictureFlags(fs, r)
+				gomaxprocsFlag(fs, r)
+			}},
+		{name: subConvert, sub: subConvert, synopsis: "the converter's caches under load, or -points N", about: aboutConvert, examples: examplesConvert,
+			flags: func(fs *flag.FlagSet, r *rawFlags) {
+				formatFlag(fs, r)
+				rulesFlag(fs, r)
+				fs.StringVar(&r.points, "points", "", "convert this one amount of A `points` and print the result")
+				demoProcsFlag(fs, r)
+			}},
+		{name: subSweep, sub: subSweep, synopsis: "time against worker count, threaded and multiproc", about: aboutSweep, examples: examplesSweep,
+			flags: func(fs *flag.FlagSet, r *rawFlags) {
+				measureFlags(fs, r, strings.Join(sweepModelNames(), ","))
+				formatFlag(fs, r)
+				if err := (&countsFlag{&r.counts}).Set(defaultSweep); err != nil {
+					panic(err) // the default list is valid
+				}
+				fs.Var(&countsFlag{&r.counts}, "workers", "comma-separated worker `counts`")
+				fs.StringVar(&r.workload, "workload", bench.WorkloadIO, "the `workload` swept, io or cpu")
+				ioFlags(fs, r, defaultSweepLatency)
+				cpuFlags(fs, r)
+				gomaxprocsFlag(fs, r)
+			}},
+		{name: subDemo + " " + demoStarve, sub: subDemo, synopsis: "an event-loop task that never yields", about: aboutStarve, examples: examplesStarve,
+			flags: func(fs *flag.FlagSet, r *rawFlags) {
+				intVar(fs, &r.starveN, "n", defaultStarveN, 1, maxStarveN, "the blocking task sums the squares below `N`")
+				durationVar(fs, &r.delay, "delay", defaultStarveDelay, 0, maxDelay, "when the timer is due, after the task was scheduled")
+				demoProcsFlag(fs, r)
+			}},
+		{name: subDemo + " " + demoRace, sub: subDemo, synopsis: "unsynchronised writes to a map and a counter", about: aboutRace, examples: examplesRace,
+			flags: demoProcsFlag},
+	}
+}
+
+// flagSet returns the command's flag set and the values it binds.
+func (c *command) flagSet() (*flag.FlagSet, *rawFlags) {
+	r := &rawFlags{}
+	name := "compare"
+	if c.name != "" {
+		name += " " + c.name
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.flags(fs, r)
+	r.fs = fs
+	return fs, r
+}
+
+// lookupCommand finds a command by name ("io", "demo starve").
+func lookupCommand(name string) *command {
+	for _, c := range commands() {
+		if c.name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+func subcommandNames() []string {
+	return []string{subIO, subCPU, subConvert, subSweep, subDemo}
+}
+
+// anyFlag stands for every flag of every command while compare looks for the
+// subcommand among the arguments: it accepts any value, and knows only
+// whether the flag takes one.
+type anyFlag struct{ isBool bool }
+
+func (a anyFlag) String() string   { return "" }
+func (a anyFlag) Set(string) error { return nil }
+func (a anyFlag) IsBoolFlag() bool { return a.isBool }
+
+// everyFlag is a flag set with every command's flags, each accepting any
+// value: it tells the flags before the subcommand (and their values) from
+// the subcommand.
+func everyFlag() *flag.FlagSet {
+	all := flag.NewFlagSet("compare", flag.ContinueOnError)
+	all.SetOutput(io.Discard)
+	for _, c := range commands() {
+		fs, _ := c.flagSet()
+		fs.VisitAll(func(f *flag.Flag) {
+			if all.Lookup(f.Name) == nil {
+				b, ok := f.Value.(interface{ IsBoolFlag() bool })
+				all.Var(anyFlag{isBool: ok && b.IsBoolFlag()}, f.Name, f.Usage)
+			}
+		})
+	}
+	return all
+}
+
 // parseArgs reads the subcommand and the flags, which may come before or
-// after it. flag.ErrHelp is returned for -h.
+// after it. flag.ErrHelp is returned for -h and for `compare help`, with the
+// command whose help is asked for in o.cmd (nil: every demonstration).
 func parseArgs(args []string) (options, error) {
-	o := options{format: bench.FormatTable}
-	fs, raw := newFlagSet()
-	if err := parseFlags(fs, args); err != nil {
+	full := lookupCommand("")
+	o := options{cmd: full}
+	all := everyFlag()
+	if err := parseFlags(all, args, nil); err != nil {
 		return o, err
 	}
-	rest := fs.Args()
-	sub := ""
+	rest := all.Args()
+	before := args[:len(args)-len(rest)]
+	name := ""
 	if len(rest) > 0 {
-		sub, rest = rest[0], rest[1:]
-		if hint := viewHint(sub); hint != "" {
-			return o, usagef("unexpected argument %q%s", sub, hint)
-		}
-		if sub == subDemo && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-			o.demo, rest = rest[0], rest[1:]
-		}
-		if err := parseFlags(fs, rest); err != nil {
-			return o, err
-		}
-		if len(fs.Args()) > 0 {
-			return o, usagef("unexpected argument %q after the subcommand %s%s", fs.Args()[0], sub, viewHint(fs.Args()[0]))
+		name, rest = rest[0], rest[1:]
+		if hint := viewHint(name); hint != "" {
+			return o, usagef("unexpected argument %q%s", name, hint)
 		}
 	}
-	raw.set = map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { raw.set[f.Name] = true })
-	switch sub {
-	case "":
-		o.parts = []string{subIO, subCPU, subConvert}
-	case subIO, subCPU, subConvert, subSweep, subDemo:
-		o.parts = []string{sub}
-	default:
-		return o, usagef("unknown subcommand %q (valid: %s)%s", sub,
-			strings.Join([]string{subIO, subCPU, subConvert, subSweep, subDemo}, ", "), viewHint(sub))
-	}
-	if sub == subDemo && !slices.Contains(demoNames(), o.demo) {
-		if o.demo == "" {
+	switch {
+	case name == subHelp:
+		return helpOf(rest)
+	case name == subDemo:
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			if slices.ContainsFunc(rest, isHelp) {
+				return options{}, flag.ErrHelp // both demonstrations' help
+			}
 			return o, usagef("demo: name a demonstration (valid: %s)", strings.Join(demoNames(), ", "))
 		}
-		return o, usagef("demo: unknown demonstration %q (valid: %s)", o.demo, strings.Join(demoNames(), ", "))
+		if !slices.Contains(demoNames(), rest[0]) {
+			return o, usagef("demo: unknown demonstration %q (valid: %s)", rest[0], strings.Join(demoNames(), ", "))
+		}
+		name, rest = subDemo+" "+rest[0], rest[1:]
+	case name != "" && lookupCommand(name) == nil:
+		return o, usagef("unknown subcommand %q (valid: %s)%s", name, strings.Join(subcommandNames(), ", "), viewHint(name))
 	}
-	return o, raw.validate(&o)
+
+	o.cmd = lookupCommand(name)
+	fs, r := o.cmd.flagSet()
+	if err := parseFlags(fs, append(slices.Clone(before), rest...), o.cmd); err != nil {
+		return o, err
+	}
+	if len(fs.Args()) > 0 {
+		if name == "" {
+			return o, usagef("unexpected argument %q", fs.Args()[0])
+		}
+		return o, usagef("unexpected argument %q after the subcommand %s%s", fs.Args()[0], name, viewHint(fs.Args()[0]))
+	}
+	r.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { r.set[f.Name] = true })
+	switch o.cmd.sub {
+	case "":
+		o.parts = []string{subIO, subCPU, subConvert}
+	case subDemo:
+		o.parts = []string{subDemo}
+		o.demo = strings.TrimPrefix(name, subDemo+" ")
+	default:
+		o.parts = []string{o.cmd.sub}
+	}
+	return o, r.validate(&o)
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "-help" || arg == "--help" || arg == "--h" }
+
+// helpOf answers `compare help [subcommand]`.
+func helpOf(args []string) (options, error) {
+	switch {
+	case len(args) == 0:
+		return options{cmd: lookupCommand("")}, flag.ErrHelp
+	case len(args) == 1 && args[0] == subDemo:
+		return options{}, flag.ErrHelp
+	case len(args) <= 2:
+		name := strings.Join(args, " ")
+		if c := lookupCommand(name); c != nil && name != "" {
+			return options{cmd: c}, flag.ErrHelp
+		}
+	}
+	return options{}, usagef("help: no subcommand %q (valid: %s)", strings.Join(args, " "), strings.Join(subcommandNames(), ", "))
 }
 
 // viewHint helps with "-timeline tasks", which the flag package reads as
@@ -162,258 +436,175 @@ func viewHint(arg string) string {
 	return ""
 }
 
-// sub is the subcommand, "" for the whole comparison.
-func (o options) sub() string {
-	if o.full() || len(o.parts) == 0 {
-		return ""
-	}
-	return o.parts[0]
-}
-
 // parseFlags parses and turns the flag package's errors into usage errors.
-func parseFlags(fs *flag.FlagSet, args []string) error {
+// A flag the command does not have is named with the command, so that the
+// user learns it exists elsewhere but is not used here.
+func parseFlags(fs *flag.FlagSet, args []string, c *command) error {
 	err := fs.Parse(args)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return err
 	}
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok && c != nil {
+		if everyFlag().Lookup(name) != nil {
+			return usagef("-%s: not a flag of %s", name, fs.Name())
+		}
+	}
 	return usageError{err.Error()}
 }
 
-// rawFlags holds the flag values before validation.
-type rawFlags struct {
-	models, format, urls, points, rules string
-	workers, svg, workload              string
-	timeline                            timelineFlag
-	runs, warmup, repeat, count, base   int
-	procs, gomaxprocs, starveN          int
-	latency, timeout, delay             time.Duration
-	set                                 map[string]bool // the flags given
-}
-
-// timelineFlag is -timeline: alone it means lanes, -timeline=tasks the task
-// view. It is a boolean flag to the flag package, so that it may stand
-// alone; a view needs the = form.
-type timelineFlag struct{ view string }
-
-func (t *timelineFlag) String() string   { return t.view }
-func (t *timelineFlag) IsBoolFlag() bool { return true }
-
-func (t *timelineFlag) Set(s string) error {
-	switch s {
-	case "true", viewLanes:
-		t.view = viewLanes
-	case "false":
-		t.view = ""
-	case viewTasks:
-		t.view = viewTasks
-	default:
-		return fmt.Errorf("want -timeline, -timeline=%s or -timeline=%s, not %q", viewLanes, viewTasks, s)
-	}
-	return nil
-}
-
-func newFlagSet() (*flag.FlagSet, *rawFlags) {
-	r := &rawFlags{}
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.StringVar(&r.models, "models", strings.Join(modelNames(), ","), "comma-separated `list` of models to run")
-	fs.IntVar(&r.runs, "runs", defaultRuns, "measured runs per model")
-	fs.IntVar(&r.warmup, "warmup", defaultWarmup, "unmeasured warm-up runs per model before them")
-	fs.StringVar(&r.format, "format", string(bench.FormatTable), "output `format`")
-	fs.DurationVar(&r.latency, "latency", iobound.DefaultLatency, "the embedded server's wait before each response")
-	fs.IntVar(&r.repeat, "repeat", iobound.DefaultRepeat, "how many times the list of sites is repeated")
-	fs.StringVar(&r.urls, "urls", "", "comma-separated `list` of http(s) URLs to fetch instead of the embedded server")
-	fs.DurationVar(&r.timeout, "timeout", iobound.DefaultTimeout, "timeout of each request, body included")
-	fs.IntVar(&r.count, "count", defaultCount, "how many numbers the CPU workload sums the squares below")
-	fs.IntVar(&r.base, "base", defaultBase, "the first of those numbers")
-	fs.StringVar(&r.workers, "workers", strconv.Itoa(defaultWorker),
-		"threaded: goroutines in the pool (default 5); sweep: the comma-separated worker `counts` (default "+defaultSweep+")")
-	fs.IntVar(&r.procs, "procs", multiproc.DefaultProcs(), "multiproc: worker processes in the pool (one per CPU unless given)")
-	fs.StringVar(&r.points, "points", "", "convert: convert this one amount of A `points` and print the result")
-	fs.StringVar(&r.rules, "rules", "", "convert and the converter table: read the conversion rules from this JSON `file`")
-	fs.Var(&r.timeline, "timeline", "io, cpu and the full run: after each table draw each model's last run, one row per goroutine or process; -timeline=tasks: one row per task")
-	fs.StringVar(&r.svg, "svg", "", "write the same timelines as an SVG picture to this `file` (with or without -timeline)")
-	fs.IntVar(&r.gomaxprocs, "gomaxprocs", 0, "run the models with GOMAXPROCS=`N`, worker processes included (the embedded server keeps its own)")
-	fs.StringVar(&r.workload, "workload", bench.WorkloadIO, "sweep: the `workload` swept, io or cpu")
-	fs.IntVar(&r.starveN, "n", defaultStarveN, "demo starve: the blocking task sums the squares below `N`")
-	fs.DurationVar(&r.delay, "delay", defaultStarveDelay, "demo starve: when the timer is due, after the task was scheduled")
-	return fs, r
-}
-
-// validate checks every flag and fills o. Errors name the flag.
+// validate checks the flags against each other, loads the files they name
+// (-urls @FILE, -rules), and fills o. Each flag's own range was checked as
+// it was parsed. Errors name the flag.
 func (r *rawFlags) validate(o *options) error {
 	var err error
-	if o.format, err = bench.ParseFormat(r.format); err != nil {
-		return usagef("-format: %v", err)
-	}
-	for _, n := range []struct {
-		name string
-		v    int
-	}{{"-runs", r.runs}, {"-repeat", r.repeat}, {"-count", r.count}, {"-procs", r.procs}} {
-		if n.v <= 0 {
-			return usagef("%s: must be at least 1, not %d", n.name, n.v)
+	if r.has("format") {
+		if o.format, err = bench.ParseFormat(r.format); err != nil {
+			return usagef("-format: %v", err)
 		}
 	}
-	switch {
-	case r.warmup < 0:
-		return usagef("-warmup: must not be negative, not %d", r.warmup)
-	case r.latency < 0:
-		return usagef("-latency: must not be negative, not %s", r.latency)
-	case r.timeout <= 0:
-		return usagef("-timeout: must be positive, not %s", r.timeout)
-	case r.base < 0:
-		return usagef("-base: must not be negative, not %d", r.base)
-	case int64(r.base) > cpubound.MaxN-int64(r.count-1):
+	o.runs, o.warmup, o.latency, o.repeat, o.timeout = r.runs, r.warmup, r.latency, r.repeat, r.timeout
+	o.count, o.base, o.workers, o.procs, o.conns = r.count, r.base, r.workers, r.procs, r.conns
+	o.gomaxprocs, o.ignoreFailure = r.gomaxprocs, r.ignoreFailure
+	if r.has("count") && int64(r.base) > cpubound.MaxN-int64(r.count-1) {
 		return usagef("-base: %d + %d numbers passes %d, the largest n whose sum of squares fits in 128 bits", r.base, r.count, cpubound.MaxN)
 	}
-	o.runs, o.warmup, o.latency, o.repeat, o.timeout = r.runs, r.warmup, r.latency, r.repeat, r.timeout
-	o.count, o.base, o.procs = r.count, r.base, r.procs
-	o.rules = r.rules
-	if err := r.validateTeaching(o); err != nil {
-		return err
-	}
-
-	if o.models, err = parseModels(r.models); err != nil {
-		return err
-	}
-	if o.sub() == subSweep {
-		if o.models, err = sweepModels(o.models, r.set["models"]); err != nil {
+	if r.has("models") {
+		if o.models, err = parseModels(r.models); err != nil {
 			return err
 		}
 	}
+	if err := r.validateIO(o); err != nil {
+		return err
+	}
+	if err := r.validateModels(o); err != nil {
+		return err
+	}
+	if err := r.validateTeaching(o); err != nil {
+		return err
+	}
+	return r.validateConvert(o)
+}
+
+// validateIO checks the I/O workload's flags: the URL list and the number of
+// requests.
+func (r *rawFlags) validateIO(o *options) error {
+	if !r.has("urls") {
+		return nil
+	}
+	var err error
 	if r.urls != "" {
 		if o.urls, err = parseURLs(r.urls); err != nil {
 			return err
 		}
-	}
-	if r.points != "" {
-		if len(o.parts) != 1 || o.parts[0] != subConvert {
-			return usagef("-points: only with the convert subcommand")
+		if r.set["latency"] {
+			return usagef("-latency: sets the embedded server's latency, which -urls replaces with real sites")
 		}
-		if _, err := converter.ParsePoints(r.points); err != nil {
-			return usagef("-points: %v", err)
-		}
-		o.points = r.points
 	}
-	if len(o.parts) == 1 && o.parts[0] == subConvert && o.points == "" && o.format == bench.FormatCSV {
-		return usagef("-format: csv carries the two workloads' times only; use table, markdown, json or bench for convert")
+	pages := embeddedPages
+	if o.urls != nil {
+		pages = len(o.urls)
+	}
+	if requests := int64(pages) * int64(r.repeat); requests > maxTasks {
+		return usagef("-repeat: %d × %d URLs is %s requests; at most %s", r.repeat, pages, thousands(requests), thousands(maxTasks))
 	}
 	return nil
 }
 
-// maxSweepCount caps a sweep's worker count: each is a process of the pool
-// at some point.
-const maxSweepCount = 1000
-
-// validateTeaching checks the flags of the teaching layer (-workers, the
-// sweep, -timeline, -svg, -gomaxprocs, the demos) and fills o.
-func (r *rawFlags) validateTeaching(o *options) error {
-	sub := o.sub()
-	if r.set["gomaxprocs"] && r.gomaxprocs < 1 {
-		return usagef("-gomaxprocs: must be at least 1, not %d", r.gomaxprocs)
+// validateModels checks that each model's own flag is given only with the
+// model: -workers for threaded, -procs for multiproc, -conns for eventloop.
+func (r *rawFlags) validateModels(o *options) error {
+	if o.sub() == subSweep {
+		for _, s := range o.models {
+			if s.sweep == nil {
+				return usagef("-models: %s has no worker count to sweep (sweep: %s)", s.name, strings.Join(sweepModelNames(), ", "))
+			}
+		}
+		return nil
 	}
-	o.gomaxprocs = r.gomaxprocs
-	if sub == subSweep {
-		list := defaultSweep
-		if r.set["workers"] {
-			list = r.workers
+	for _, f := range []struct{ flag, model string }{{"workers", "threaded"}, {"procs", "multiproc"}, {"conns", "eventloop"}} {
+		if r.set[f.flag] && !slices.ContainsFunc(o.models, func(s modelSpec) bool { return s.name == f.model }) {
+			return usagef("-%s: sets %s's size, and -models leaves %s out", f.flag, f.model, f.model)
 		}
-		var err error
-		if o.sweep, err = parseCounts(list); err != nil {
-			return err
-		}
-		if !r.set["latency"] {
-			o.latency = defaultSweepLatency
-		}
+	}
+	return nil
+}
+
+// validateTeaching checks the flags of the teaching layer (the sweep,
+// -timeline, -svg, the demos) and fills o.
+func (r *rawFlags) validateTeaching(o *options) error {
+	if o.sub() == subSweep {
+		o.sweep = r.counts
 		if r.workload != bench.WorkloadIO && r.workload != bench.WorkloadCPU {
 			return usagef("-workload: %q is neither %s nor %s", r.workload, bench.WorkloadIO, bench.WorkloadCPU)
 		}
 		o.workload = r.workload
+		// The other workload's flags would be ignored: refuse them.
+		unused := []string{"count", "base"}
+		if o.workload == bench.WorkloadCPU {
+			unused = []string{"latency", "repeat", "urls", "timeout"}
+		}
+		for _, f := range unused {
+			if r.set[f] {
+				return usagef("-%s: not used by sweep -workload %s", f, o.workload)
+			}
+		}
 		if o.format == bench.FormatCSV || o.format == bench.FormatBench {
 			return usagef("-format: the sweep prints table, markdown or json")
-		}
-	} else {
-		n, err := strconv.Atoi(strings.TrimSpace(r.workers))
-		switch {
-		case err != nil:
-			return usagef("-workers: want one number, not %q (a list is for the sweep subcommand)", r.workers)
-		case n < 1:
-			return usagef("-workers: must be at least 1, not %d", n)
-		}
-		o.workers = n
-		if r.set["workload"] {
-			return usagef("-workload: only with the sweep subcommand")
-		}
-	}
-	for _, f := range []string{"timeline", "svg"} {
-		if r.set[f] && sub != "" && sub != subIO && sub != subCPU {
-			return usagef("-%s: draws the io and cpu runs; not with %s", f, sub)
 		}
 	}
 	if r.timeline.view != "" && o.format != bench.FormatTable && o.format != bench.FormatMarkdown {
 		return usagef("-timeline: draws in the terminal, with -format table or markdown (-svg writes the picture with any format)")
 	}
 	o.timeline, o.svg = r.timeline.view, r.svg
-	if sub == subDemo {
-		switch {
-		case r.starveN < 1 || int64(r.starveN) > cpubound.MaxN:
-			return usagef("-n: must be between 1 and %d, not %d", cpubound.MaxN, r.starveN)
-		case r.delay < 0:
-			return usagef("-delay: must not be negative, not %s", r.delay)
-		case r.set["format"] && o.format != bench.FormatTable:
-			return usagef("-format: a demonstration prints text only")
+	if o.svg != "" {
+		if err := checkOutput(o.svg); err != nil {
+			return usagef("-svg: %v", err)
 		}
-		o.starveN, o.starveDelay = r.starveN, r.delay
-	} else {
-		for _, f := range []string{"n", "delay"} {
-			if r.set[f] {
-				return usagef("-%s: only with demo %s", f, demoStarve)
-			}
-		}
+	}
+	o.starveN, o.starveDelay = r.starveN, r.delay
+	return nil
+}
+
+// checkOutput tells whether a file can be written at path: its directory
+// exists and it is not a directory itself.
+func checkOutput(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+	case !fi.IsDir():
+		return fmt.Errorf("%s: %s is not a directory", path, dir)
 	}
 	return nil
 }
 
-// parseCounts reads the sweep's list of worker counts: positive numbers,
-// each once, in the order given.
-func parseCounts(list string) ([]int, error) {
-	var out []int
-	for _, f := range strings.Split(list, ",") {
-		f = strings.TrimSpace(f)
-		if f == "" {
-			return nil, usagef("-workers: empty entry in %q; want counts like %s", list, defaultSweep)
+// validateConvert checks the converter's flags and loads the rules, so that
+// a bad rules file is reported before any run, not after the io and cpu
+// workloads.
+func (r *rawFlags) validateConvert(o *options) error {
+	o.rules, o.rulesFile = converter.DefaultRules(), r.rules
+	if r.rules != "" {
+		rules, err := converter.LoadRulesFile(r.rules)
+		if err != nil {
+			return usagef("-rules %s: %v", r.rules, oneLine(err))
 		}
-		n, err := strconv.Atoi(f)
-		switch {
-		case err != nil:
-			return nil, usagef("-workers: %q is not a whole number; want counts like %s", f, defaultSweep)
-		case n < 1:
-			return nil, usagef("-workers: every count must be at least 1, not %d", n)
-		case n > maxSweepCount:
-			return nil, usagef("-workers: %d is more than %d", n, maxSweepCount)
-		}
-		if !slices.Contains(out, n) {
-			out = append(out, n)
-		}
+		o.rules = rules
 	}
-	return out, nil
-}
-
-// sweepModels keeps the models that have a worker count. Without -models
-// that is threaded and multiproc; a model without one given by name is an
-// error.
-func sweepModels(specs []modelSpec, named bool) ([]modelSpec, error) {
-	var out []modelSpec
-	for _, s := range specs {
-		switch {
-		case s.sweep != nil:
-			out = append(out, s)
-		case named:
-			return nil, usagef("-models: %s has no worker count to sweep (sweep: threaded, multiproc)", s.name)
+	if r.points != "" {
+		if _, err := converter.ParsePoints(r.points); err != nil {
+			return usagef("-points: %v", err)
 		}
+		o.points = r.points
 	}
-	return out, nil
+	if o.sub() == subConvert && o.points == "" && o.format == bench.FormatCSV {
+		return usagef("-format: csv carries the two workloads' times only; use table, markdown, json or bench for convert")
+	}
+	return nil
 }
 
 func modelNames() []string {
@@ -421,6 +612,17 @@ func modelNames() []string {
 	names := make([]string, len(specs))
 	for i, s := range specs {
 		names[i] = s.name
+	}
+	return names
+}
+
+// sweepModelNames lists the models that have a worker count to sweep.
+func sweepModelNames() []string {
+	var names []string
+	for _, s := range modelSpecs() {
+		if s.sweep != nil {
+			names = append(names, s.name)
+		}
 	}
 	return names
 }
@@ -434,12 +636,7 @@ func parseModels(list string) ([]modelSpec, error) {
 		if name == "" {
 			continue
 		}
-		i := -1
-		for j, s := range modelSpecs() {
-			if s.name == name {
-				i = j
-			}
-		}
+		i := slices.IndexFunc(modelSpecs(), func(s modelSpec) bool { return s.name == name })
 		if i < 0 {
 			return nil, usagef("-models: unknown model %q (valid: %s)", name, strings.Join(modelNames(), ", "))
 		}
@@ -454,134 +651,10 @@ func parseModels(list string) ([]modelSpec, error) {
 	return out, nil
 }
 
-// parseURLs splits and checks -urls: each needs an http or https scheme and
-// a host.
-func parseURLs(list string) ([]string, error) {
-	var out []string
-	for _, s := range strings.Split(list, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
-		u, err := url.Parse(s)
-		switch {
-		case err != nil:
-			return nil, usagef("-urls: %q is not a URL: %v", s, err)
-		case u.Scheme != "http" && u.Scheme != "https":
-			return nil, usagef("-urls: %q: the scheme must be http or https", s)
-		case u.Host == "" || u.Hostname() == "":
-			return nil, usagef("-urls: %q has no host", s)
-		}
-		out = append(out, s)
+// maxConnsOf is the event loop's MaxConns for -conns: 0 means no cap.
+func maxConnsOf(conns int) int {
+	if conns == 0 {
+		return math.MaxInt
 	}
-	if len(out) == 0 {
-		return nil, usagef("-urls: no URL given")
-	}
-	return out, nil
-}
-
-// usage writes the help text.
-func usage(w io.Writer) {
-	fs, _ := newFlagSet()
-	fmt.Fprint(w, `compare runs conclab's concurrency models on two workloads and prints what
-it measured: an I/O-bound one (GET 160 pages) and a CPU-bound one (exact sums
-of squares), then a shared-cache benchmark of the point converter.
-
-Usage:
-  compare [flags]                 io, then cpu, then convert
-  compare io [flags]              the I/O-bound workload only
-  compare cpu [flags]             the CPU-bound workload only
-  compare convert [flags]         the converter's cache variants under load
-  compare convert -points N       convert one amount and print the result
-  compare sweep [flags]           time against worker count for threaded and multiproc
-  compare demo starve             an event-loop task that never yields, and what it delays
-  compare demo race               unsynchronised writes: a map, a counter (in child processes)
-Flags may come before or after the subcommand.
-
-Models (-models):
-`)
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	for _, s := range modelSpecs() {
-		fmt.Fprintf(tw, "  %s\t%s\n", s.name, s.about)
-	}
-	tw.Flush()
-	fmt.Fprint(w, `
-How it measures: each model gets -warmup unmeasured runs, then -runs measured
-ones. An I/O warm-up run is short: it fetches only 2 × the model's concurrency
-URLs (at least 2), enough to open its connections and start its workers. The
-CPU warm-up is the whole workload. With the defaults (3 runs, 1 warm-up, 160
-requests at 20 ms) the whole command takes about 20 s on two cores; the
-sequential I/O model alone needs 160 × 20 ms = 3.2 s a run. The embedded
-server runs in a child process, so that its cost is not charged to a model;
--urls fetches real sites instead (their bounds and efficiency are n/a).
-
-Teaching:
-  -timeline draws, under each table, each model's last measured run: one row
-  per worker goroutine (w0, w1, ...) or worker process (pid N); a digit or +
-  says how many tasks were in flight at once in that row, as on the event
-  loop's single lane. -timeline=tasks draws one row per task instead: the
-  sequential model's staircase, the pool's steps five tasks high. -svg FILE
-  writes the same pictures as SVG, with a tooltip per task. A full run (no
-  subcommand) ends with a decision summary derived from the measurements.
-
-  -gomaxprocs N limits the models to N Ps: compare itself and the pool's
-  worker processes (through the GOMAXPROCS environment variable); the
-  embedded server, which stands in for remote sites, is started before and
-  keeps its own. With -gomaxprocs 1 the cpu table shows what Python's GIL
-  leaves to threads: the pool of goroutines no faster than sequential. The
-  JSON env reports the GOMAXPROCS used.
-
-  sweep runs threaded and multiproc (or those of -models) at each count of
-  -workers on one workload (-workload io or cpu) and prints the median and
-  the speedup against the first count, a line chart, and where adding
-  workers stopped paying. To stay quick its default latency is 5 ms (160
-  requests, 0.8 s a run with one worker; about 15 s in all on two cores).
-  Counts above the tasks start no more workers. Worker processes beyond the
-  CPUs take turns on the cores: for io they still overlap their waits, at
-  the cost of a start-up and tens of MB each (100 processes: about 1 GB);
-  for cpu they only add that cost. Formats: table, markdown, json.
-
-  demo starve schedules on an event loop a sum of squares below -n and a
-  timer due -delay later, once as one callback and once yielding between
-  chunks, and shows how late the timer ran behind each. demo race writes a
-  map from 8 goroutines in a child process, whose fatal "concurrent map
-  writes" is caught and shown, then counts a shared counter's lost updates
-  without synchronisation, with sync.Mutex and with sync/atomic.
-
-Flags:
-`)
-	tw = tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fs.VisitAll(func(f *flag.Flag) {
-		name, use := flag.UnquoteUsage(f)
-		def := ""
-		if f.DefValue != "" && f.DefValue != "0" && f.Name != "workers" && f.Name != "timeline" {
-			def = " (default " + f.DefValue + ")"
-		}
-		if f.Name == "format" {
-			use += ": table, markdown, csv (hyperfine's columns), json (conclab.compare/v1) or bench (for benchstat)"
-		}
-		fmt.Fprintf(tw, "  -%s %s\t%s%s\n", f.Name, name, use, def)
-	})
-	tw.Flush()
-	fmt.Fprint(w, `
-Examples:
-  go run ./cmd/compare
-  go run ./cmd/compare io -models sequential,threaded -workers 20
-  go run ./cmd/compare cpu -format json
-  go run ./cmd/compare io -latency 5ms -repeat 10 -runs 5 -format markdown
-  go run ./cmd/compare io -urls https://www.jython.org,http://olympus.realpython.org/dice -repeat 2
-  go run ./cmd/compare -format bench > runs.txt && benchstat -col /model -ignore /workers runs.txt
-  go run ./cmd/compare convert -points 150,000
-  go run ./cmd/compare convert -rules rules.json -format json
-  go run ./cmd/compare io -timeline -svg timelines.svg
-  go run ./cmd/compare cpu -timeline=tasks
-  go run ./cmd/compare cpu -gomaxprocs 1
-  go run ./cmd/compare sweep -workers 1,2,5,10,20,50,100
-  go run ./cmd/compare sweep -workload cpu -workers 1,2,4,8
-  go run ./cmd/compare demo starve -n 200000000
-  go run -race ./cmd/compare demo race
-
-Exit status: 0 on success, 1 when a run fails, 2 on bad input, 130 when
-interrupted (what had completed is printed first).
-`)
+	return conns
 }

@@ -28,13 +28,13 @@ func modelSpecs() []modelSpec {
 		{"sequential", "one goroutine, one task after another (the baseline)", func(o options) bench.Model {
 			return sequential.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
 		}, nil},
-		{"threaded", "a pool of -workers goroutines; the Go scheduler switches between them", func(o options) bench.Model {
+		{"threaded", "a pool of -workers goroutines; Go's scheduler switches them", func(o options) bench.Model {
 			return threaded.Pool{Workers: o.workers, Timeout: o.timeout, BodyCap: o.bodyCap}
 		}, func(o options, n int) bench.Model {
 			return threaded.Pool{Workers: n, Timeout: o.timeout, BodyCap: o.bodyCap}
 		}},
-		{"eventloop", "one goroutine running an epoll/kqueue reactor; every request in flight at once", func(o options) bench.Model {
-			return eventloop.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
+		{"eventloop", "one goroutine, an epoll/kqueue reactor; -conns requests in flight", func(o options) bench.Model {
+			return eventloop.Model{Timeout: o.timeout, BodyCap: o.bodyCap, MaxConns: maxConnsOf(o.conns)}
 		}, nil},
 		{"multiproc", "a pool of -procs worker processes, this binary re-executed", func(o options) bench.Model {
 			return multiproc.Pool{Procs: o.procs, Timeout: o.timeout, BodyCap: o.bodyCap}

@@ -24,17 +24,23 @@ const (
 )
 
 // run is the whole command: it parses args, runs the parts and writes the
-// output to stdout and notes to stderr, and returns the exit status. When
-// ctx is cancelled (SIGINT, SIGTERM) it stops, prints what had completed and
-// returns 130.
+// output to stdout and notes to stderr, and returns the exit status: 0 when
+// every model completed every task, 1 when a task failed (after the output;
+// 0 with -ignore-failure) or a run could not complete, 2 for bad input,
+// found before any work, and 130 when ctx is cancelled (SIGINT, SIGTERM):
+// it then stops and prints what had completed.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseArgs(args)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		usage(stdout)
+		usage(stdout, o.cmd)
 		return exitOK
 	case err != nil:
-		fmt.Fprintf(stderr, "compare: %v (see compare -h)\n", err)
+		see := "compare -h"
+		if o.cmd != nil && o.cmd.name != "" {
+			see = "compare help " + o.cmd.name
+		}
+		fmt.Fprintf(stderr, "compare: %v (see %s)\n", err, see)
 		return exitUsage
 	}
 	switch {
@@ -46,14 +52,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runSweep(ctx, o, stdout, stderr)
 	}
 
-	// The picture's file is created first, so that a path that cannot be
-	// written is bad input, found before minutes of measuring.
-	var svg *os.File
+	// The picture's temporary file is created first, so that a path that
+	// cannot be written is bad input, found before minutes of measuring.
+	var svg *pendingFile
 	if o.svg != "" {
-		if svg, err = os.Create(o.svg); err != nil {
+		if svg, err = createPending(o.svg); err != nil {
 			fmt.Fprintf(stderr, "compare: -svg: %v (see compare -h)\n", oneLine(err))
 			return exitUsage
 		}
+		defer svg.discard()
 	}
 	rep := bench.NewReport()
 	if o.gomaxprocs > 0 {
@@ -67,14 +74,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if svg != nil {
-		err = errors.Join(err, writeSVG(svg, rep, o, stderr))
+		// Only a complete picture replaces the file: after an interrupt or
+		// an error the file is left as it was.
+		if err == nil && ctx.Err() == nil {
+			err = writeSVG(svg, rep, o, stderr)
+		} else {
+			fmt.Fprintf(stderr, "svg: not written, the runs did not complete; %s is as it was\n", o.svg)
+		}
 	}
-	return exitStatus(ctx, err, stderr)
+	return exitStatus(ctx, err, failedTasks(rep), o.ignoreFailure, stderr)
 }
 
-// exitStatus reports an interrupt or an error on stderr and returns the exit
-// status for it.
-func exitStatus(ctx context.Context, err error, stderr io.Writer) int {
+// exitStatus reports an interrupt, an error or failed tasks on stderr and
+// returns the exit status for it. failed lists the rows that failed tasks
+// ("io eventloop"); with ignore they do not change the status.
+func exitStatus(ctx context.Context, err error, failed []string, ignore bool, stderr io.Writer) int {
 	switch {
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "compare: interrupted; the output above holds what had completed")
@@ -82,8 +96,31 @@ func exitStatus(ctx context.Context, err error, stderr io.Writer) int {
 	case err != nil:
 		fmt.Fprintf(stderr, "compare: %v\n", oneLine(err))
 		return exitFailed
+	case len(failed) > 0 && !ignore:
+		fmt.Fprintf(stderr, "compare: tasks failed (%s), so those models are not ranked; exit status 1 (-ignore-failure: 0)\n",
+			strings.Join(failed, ", "))
+		return exitFailed
 	}
 	return exitOK
+}
+
+// failedTasks names the rows of the report whose runs failed tasks.
+func failedTasks(rep bench.Report) []string {
+	var out []string
+	add := func(workload string, results []bench.Result) {
+		for _, r := range results {
+			if r.Failed > 0 {
+				out = append(out, fmt.Sprintf("%s %s: %d of %d", workload, r.Model, r.Failed, r.Tasks))
+			}
+		}
+	}
+	if rep.IO != nil {
+		add(bench.WorkloadIO, rep.IO.Results)
+	}
+	if rep.CPU != nil {
+		add(bench.WorkloadCPU, rep.CPU.Results)
+	}
+	return out
 }
 
 // measure runs the parts in order, filling rep as each completes.
@@ -101,7 +138,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 	for _, part := range o.parts {
 		switch part {
 		case subIO:
-			w := bench.IOWorkload{URLs: repeatList(o.urls, o.repeat)}
+			w := bench.IOWorkload{URLs: iobound.Repeat(o.urls, o.repeat)}
 			if o.urls == nil {
 				// The server's cost must not be charged to a model: it runs
 				// in a child process, excluded from the figures, and exits
@@ -172,18 +209,6 @@ func plan(o options) string {
 	return p
 }
 
-// repeatList returns list repeated n times, as the original's [a, b] * 80.
-func repeatList(list []string, n int) []string {
-	if list == nil {
-		return nil
-	}
-	out := make([]string, 0, len(list)*n)
-	for range n {
-		out = append(out, list...)
-	}
-	return out
-}
-
 // progressFor draws progress on stderr when it is a terminal, and nothing
 // otherwise.
 func progressFor(stderr io.Writer) bench.Progress {
@@ -205,10 +230,7 @@ const convertOps = 20_000
 
 // convertLoads runs every cache variant under load, once per cost.
 func convertLoads(ctx context.Context, o options, stderr io.Writer) (*bench.ConverterSection, error) {
-	rules, err := loadRules(o.rules)
-	if err != nil {
-		return nil, err
-	}
+	rules := o.rules // loaded and checked with the flags
 	fmt.Fprintf(stderr, "convert: %d cache variants × costs %s, %d calls each on Zipf-distributed amounts\n",
 		len(converter.Kinds()), strings.Join(convertCosts(), ", "), convertOps)
 	sec := &bench.ConverterSection{}
@@ -226,27 +248,11 @@ func convertLoads(ctx context.Context, o options, stderr io.Writer) (*bench.Conv
 	return sec, nil
 }
 
-func loadRules(path string) (converter.Rules, error) {
-	if path == "" {
-		return converter.DefaultRules(), nil
-	}
-	rules, err := converter.LoadRulesFile(path)
-	if err != nil {
-		return rules, fmt.Errorf("-rules %s: %w", path, err)
-	}
-	return rules, nil
-}
-
 // convertOne converts the -points amount and prints the result, or the
 // reason it cannot be converted, in one line.
 func convertOne(o options, stdout, stderr io.Writer) int {
-	rules, err := loadRules(o.rules)
-	if err != nil {
-		fmt.Fprintf(stderr, "compare: %v\n", oneLine(err))
-		return exitUsage
-	}
 	points, _ := converter.ParsePoints(o.points) // validated with the flags
-	res, err := rules.Convert(points)
+	res, err := o.rules.Convert(points)
 	if err != nil {
 		fmt.Fprintf(stderr, "compare: %s A points: %v\n", converter.FormatPoints(points), oneLine(err))
 		return exitFailed

@@ -57,7 +57,7 @@ func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code in
 		numbers[i] = o.base + i
 	}
 	if o.workload == bench.WorkloadIO {
-		work = bench.IOWorkload{URLs: repeatList(o.urls, o.repeat)}
+		work = bench.IOWorkload{URLs: iobound.Repeat(o.urls, o.repeat)}
 		if o.urls == nil {
 			child, serr := iobound.StartChild(ctx, iobound.Config{Latency: o.latency})
 			if serr != nil {
@@ -109,6 +109,12 @@ func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code in
 	}
 	restore()
 	setSweepSpeedups(doc.Results)
+	var failed []string
+	for _, p := range doc.Results {
+		if p.Failed > 0 {
+			failed = append(failed, fmt.Sprintf("%s: %d of %d", pointWork(p).Model, p.Failed, p.Tasks))
+		}
+	}
 
 	if len(doc.Results) > 0 {
 		var rerr error
@@ -121,21 +127,31 @@ func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code in
 		}
 		err = errors.Join(err, rerr)
 	}
-	return exitStatus(ctx, err, stderr)
+	return exitStatus(ctx, err, failed, o.ignoreFailure, stderr)
+}
+
+// pointWork is what ranking a point looks at, named with its count so that
+// a reason reads "threaded at 50 workers failed 3 of 160 tasks".
+func pointWork(p sweepPoint) bench.Work {
+	w := p.Work()
+	w.Model = fmt.Sprintf("%s at %s", p.Model, workers(p.Requested))
+	return w
 }
 
 // setSweepSpeedups sets each point's speedup against the same model at the
-// first count.
+// first count, where the two may be compared (bench.Comparable): a count
+// whose run failed tasks, or whose first count did, has none.
 func setSweepSpeedups(points []sweepPoint) {
-	first := map[string]float64{}
+	first := map[string]sweepPoint{}
 	for i := range points {
 		p := &points[i]
 		if _, ok := first[p.Model]; !ok {
-			first[p.Model] = p.Seconds.Median
+			first[p.Model] = *p
 		}
+		ref := first[p.Model]
 		p.Speedup = nil
-		if p.Seconds.Median > 0 {
-			p.Speedup = new(first[p.Model] / p.Seconds.Median)
+		if p.Seconds.Median > 0 && bench.Comparable(pointWork(ref), pointWork(*p)) == nil {
+			p.Speedup = new(ref.Seconds.Median / p.Seconds.Median)
 		}
 	}
 }
@@ -204,14 +220,14 @@ func writeSweep(w io.Writer, doc sweepDoc, o options) error {
 			p, ok := findPoint(doc.Results, m, n)
 			switch {
 			case !ok:
-				row = append(row, "—", "—")
+				row = append(row, "", "")
 			case p.Speedup == nil:
-				row = append(row, seconds(p.Seconds.Median), "n/a")
+				row = append(row, seconds(p.Seconds.Median), "—")
 			default:
 				row = append(row, seconds(p.Seconds.Median), fmt.Sprintf("%.2fx", *p.Speedup))
 			}
 			if m == "multiproc" {
-				rss := "—"
+				rss := ""
 				if ok {
 					rss = fmt.Sprintf("%.1f MiB", float64(p.PeakRSSBytes)/(1<<20))
 				}
@@ -254,8 +270,10 @@ func sweepChart(doc sweepDoc, models []string) string {
 	for i, m := range models {
 		var ys []float64
 		for _, n := range doc.Counts {
+			// The line stops at the first count that was not run or that
+			// failed tasks: a point that skipped work would dip for it.
 			p, ok := findPoint(doc.Results, m, n)
-			if !ok {
+			if !ok || bench.Rankable(p.Work()) != nil {
 				break
 			}
 			ys = append(ys, p.Seconds.Median*1e3)
@@ -292,15 +310,29 @@ func sweepChart(doc sweepDoc, models []string) string {
 }
 
 // sweepNotes say where adding workers stopped paying, and what the counts
-// past the tasks and past the cores did.
+// past the tasks and past the cores did. Only the counts that may be
+// compared with each other (bench.Comparable) are ranked; each other count
+// gets a line that says why not.
 func sweepNotes(doc sweepDoc, models []string) []string {
 	var lines []string
 	for _, m := range models {
 		var pts []sweepPoint
 		for _, n := range doc.Counts {
-			if p, ok := findPoint(doc.Results, m, n); ok {
-				pts = append(pts, p)
+			p, ok := findPoint(doc.Results, m, n)
+			if !ok {
+				continue
 			}
+			if err := bench.Rankable(pointWork(p)); err != nil {
+				lines = append(lines, err.Error()+".")
+				continue
+			}
+			if len(pts) > 0 {
+				if err := bench.Comparable(pointWork(pts[0]), pointWork(p)); err != nil {
+					lines = append(lines, err.Error()+".")
+					continue
+				}
+			}
+			pts = append(pts, p)
 		}
 		if len(pts) < 2 {
 			continue

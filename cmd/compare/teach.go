@@ -112,12 +112,13 @@ func writeTimelines(w io.Writer, part bench.Report, o options, markdown bool) er
 	return err
 }
 
-// writeSVG writes the timelines of every run to f and closes it.
-func writeSVG(f *os.File, rep bench.Report, o options, stderr io.Writer) error {
+// writeSVG writes the timelines of every run to f and renames it into
+// place.
+func writeSVG(f *pendingFile, rep bench.Report, o options, stderr io.Writer) error {
 	runs := timelineRuns(rep)
 	err := timeline.WriteSVG(f, runs, timelineOptions(o))
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	if err == nil {
+		err = f.commit()
 	}
 	if err != nil {
 		return fmt.Errorf("-svg %s: %w", o.svg, err)
