@@ -115,6 +115,20 @@ type Request struct {
 	BodyBytes int64
 }
 
+// String shows the request as a line of a log: "GET /big.html 200 gzip
+// 751 bytes user conclab", the encoding and user left out when empty.
+func (r Request) String() string {
+	s := fmt.Sprintf("%s %s %d", r.Method, r.URI, r.Status)
+	if r.ContentEncoding != "" {
+		s += " " + r.ContentEncoding
+	}
+	s += fmt.Sprintf(" %d bytes", r.BodyBytes)
+	if r.User != "" {
+		s += " user " + r.User
+	}
+	return s
+}
+
 // Requests returns every request nginx has finished, in the order it
 // finished them, leaving out the ones this package made (the readiness
 // probe and Requests' own mark).
