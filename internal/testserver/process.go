@@ -38,7 +38,8 @@ type Server struct {
 	// "python3 -m http.server".
 	Name string
 	// URL is the server's base URL, "http://127.0.0.1:PORT", with no
-	// trailing slash; a Path constant is appended to it.
+	// trailing slash; a Path constant is appended to it. (A server of
+	// another protocol has its own scheme.)
 	URL string
 	// Dir holds the server's files: its site, configuration and logs. It is
 	// removed when the test ends.
@@ -49,7 +50,10 @@ type Server struct {
 }
 
 // Addr is the server's host:port.
-func (s *Server) Addr() string { return strings.TrimPrefix(s.URL, "http://") }
+func (s *Server) Addr() string {
+	_, hostPort, _ := strings.Cut(s.URL, "://")
+	return hostPort
+}
 
 // PID is the server process's id.
 func (s *Server) PID() int { return s.proc.cmd.Process.Pid }
