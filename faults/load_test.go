@@ -30,10 +30,9 @@ const (
 
 // TestTenThousandRequests sends 10,000 requests through the models that can
 // have many in flight: the event loop with every request in flight at once
-// (a cap as high as the load, stated, since the loop's default caps it), a
-// pool of 100 goroutines, and a pool of processes.
-// Each must complete every request under the process's descriptor limit,
-// and leave nothing behind.
+// (its cap set as high as the load, since its default is lower), a pool of
+// 100 goroutines, and a pool of processes. Each must complete every request
+// under the process's descriptor limit, and leave nothing behind.
 //
 // A request's timeout runs from its start. Where all 10,000 start at once,
 // the last one answered waits for the server to serve the 9,999 before it,
