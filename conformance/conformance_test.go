@@ -83,7 +83,7 @@ func nginxCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
 		urlCase{"fails a private page asked for without a password with 401", u(testserver.NginxPrivate + testserver.PathSmall), fails(http.StatusUnauthorized)},
 		urlCase{"fails a private page asked for with the wrong password with 401", n.URLWithPassword(testserver.NginxPrivate+testserver.PathSmall, testserver.NginxUser, wrongPassword), fails(http.StatusUnauthorized)},
 		urlCase{"fails a missing page with 404", u(testserver.PathMissing), fails(http.StatusNotFound)},
-		urlCase{"gives up on a redirect loop after 10 redirects, as net/http does", u(testserver.NginxLoop), want{failure: tooManyRedirects}},
+		urlCase{"gives up on a redirect loop after 10 redirects, as http.Get does", u(testserver.NginxLoop), want{failure: tooManyRedirects}},
 	)
 	return cases, n
 }
@@ -126,7 +126,7 @@ func TestEveryModelDoesWhatNetHTTPDoes(t *testing.T) {
 			}
 
 			var wire []testserver.Request // what net/http sent, as nginx logged it
-			t.Run("net/http's http.Get", func(t *testing.T) {
+			t.Run("a plain http.Get", func(t *testing.T) {
 				before := logged(t, nginx)
 				for _, c := range cases {
 					t.Run(c.does, func(t *testing.T) { checkNetHTTP(t, c) })
@@ -142,9 +142,9 @@ func TestEveryModelDoesWhatNetHTTPDoes(t *testing.T) {
 						t.Run(c.does, func(t *testing.T) { checkResult(t, c, results[i]) })
 					}
 					if nginx != nil {
-						t.Run("sends the requests net/http sends, as nginx logged them", func(t *testing.T) {
+						t.Run("sends the requests http.Get sends, as nginx logged them", func(t *testing.T) {
 							if wire == nil {
-								t.Skip("net/http's run was left out (-run), so there is nothing to compare with")
+								t.Skip("http.Get's run was left out (-run), so there is nothing to compare with")
 							}
 							assert.Equal(t, lines(wire), lines(since(t, nginx, before)))
 						})
