@@ -193,7 +193,7 @@ func TestFaults(t *testing.T) {
 				urls := []string{server.URL(iobound.PathBig), faultURL, server.URL(iobound.PathSmall), server.URL(iobound.PathBig)}
 				want := []int64{iobound.BigPageBytes, fc.wantBytes, iobound.SmallPageBytes, iobound.BigPageBytes}
 
-				report := runLeakFree(t, server.PID(), func(ctx context.Context) (iobound.Report, error) {
+				report := runLeakFree(t, server.PID(), caseDeadline, func(ctx context.Context) (iobound.Report, error) {
 					return m.make(fc.limits).Download(ctx, urls)
 				})
 
@@ -221,15 +221,15 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// runLeakFree runs download under a deadline and checks that it returned
+// runLeakFree runs download under deadline and checks that it returned
 // before it, and that it left no goroutine, no file descriptor and no child
 // process (other than the server, keep) behind.
-func runLeakFree(t *testing.T, keep int, download func(context.Context) (iobound.Report, error)) iobound.Report {
+func runLeakFree(t *testing.T, keep int, deadline time.Duration, download func(context.Context) (iobound.Report, error)) iobound.Report {
 	t.Helper()
 	before, fdsOK := proctest.OpenFDs()
 	goroutines := goleak.IgnoreCurrent()
 
-	ctx, cancel := context.WithTimeout(context.Background(), caseDeadline)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
 	defer cancel()
 	report, err := download(ctx)
 	require.NoError(t, ctx.Err(), "the run hit the case's deadline")

@@ -42,13 +42,14 @@ func TestDescriptorLimitTooLow(t *testing.T) {
 		model        downloader
 		wantComplete bool
 	}{
-		{"eventloop with every request in flight at once waits for its own connections and completes every request", eventloop.Model{}, true},
+		// The cap is stated, as the event loop's default is not "no cap".
+		{"eventloop with every request in flight at once waits for its own connections and completes every request", eventloop.Model{MaxConns: len(urls)}, true},
 		{"threaded with 100 workers fails the requests that find no descriptor, naming the limit", threaded.Pool{Workers: 100}, false},
 		{"multiproc with 20 worker processes fails to start them, naming the limit", multiproc.Pool{Procs: 20}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			report := runLeakFree(t, server.PID(), func(ctx context.Context) (iobound.Report, error) {
+			report := runLeakFree(t, server.PID(), caseDeadline, func(ctx context.Context) (iobound.Report, error) {
 				restore := lowerDescriptorLimit(t, uint64(open+spare))
 				defer restore()
 				rep, err := tt.model.Download(ctx, urls)

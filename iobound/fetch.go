@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"time"
 )
 
@@ -26,7 +27,9 @@ var (
 // timeout <= 0). A failure is returned in Result.Err, wrapping
 // ErrBodyTooLarge, ErrStatus, ErrTimeout, ctx's error or the transport's
 // error. A dial that finds no free file descriptor also names the
-// process's limit (RLIMIT_NOFILE). The caller sets Result.Span.
+// process's limit (RLIMIT_NOFILE). Result.URL and the error show the URL
+// with its password, if any, redacted (see Redact). The caller sets
+// Result.Span.
 func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, timeout time.Duration) Result {
 	if bodyCap <= 0 {
 		bodyCap = DefaultBodyCap
@@ -34,7 +37,8 @@ func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, 
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	res := Result{URL: url}
+	shown := Redact(url)
+	res := Result{URL: shown}
 	// The cause tells our own timeout apart from the caller's deadline.
 	reqCtx, cancel := context.WithTimeoutCause(ctx, timeout, ErrTimeout)
 	defer cancel()
@@ -42,12 +46,17 @@ func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, 
 		if ctx.Err() == nil && errors.Is(context.Cause(reqCtx), ErrTimeout) {
 			err = fmt.Errorf("no complete response within %v: %w", timeout, ErrTimeout)
 		}
-		res.Err = fmt.Errorf("GET %s: %w", url, WithDescriptorLimit(err))
+		res.Err = fmt.Errorf("GET %s: %w", shown, WithDescriptorLimit(err))
 		return res
 	}
 
 	req, err := http.NewRequestWithContext(reqCtx, http.MethodGet, url, nil)
 	if err != nil {
+		// url.Parse's error quotes the URL as given, password and all.
+		// (The client's own errors already show "***" in its place.)
+		if ue, ok := errors.AsType[*neturl.Error](err); ok {
+			ue.URL = shown
+		}
 		return fail(err)
 	}
 	resp, err := client.Do(req)

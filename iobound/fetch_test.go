@@ -3,6 +3,7 @@ package iobound
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -84,6 +85,40 @@ func TestFetchBrokenResponses(t *testing.T) {
 		res := Fetch(context.Background(), http.DefaultClient, "http://[::1", 0, 0)
 		assert.Error(t, res.Err)
 	})
+}
+
+func TestFetchNeverShowsThePassword(t *testing.T) {
+	s := newTestServer(t, Config{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	refused := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	withSecret := func(hostPath string) string { return "http://user:secret@" + hostPath }
+	tests := []struct {
+		name    string
+		url     string
+		wantErr bool
+	}{
+		{"a page that is served", withSecret(s.Addr() + PathSmall), false},
+		{"a page that is not there", withSecret(s.Addr() + "/missing"), true},
+		{"a refused connection", withSecret(refused + "/"), true},
+		{"a URL that does not parse", withSecret("127.0.0.1:bad%zz/x"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" shows the URL redacted in the result and the error", func(t *testing.T) {
+			res := Fetch(context.Background(), newTestClient(t, 0), tt.url, 0, 0)
+			assert.Equal(t, Redact(tt.url), res.URL)
+			assert.NotContains(t, res.URL, "secret")
+			if !tt.wantErr {
+				assert.NoError(t, res.Err)
+				return
+			}
+			require.Error(t, res.Err)
+			t.Logf("error: %v", res.Err)
+			assert.NotContains(t, res.Err.Error(), "secret")
+			assert.Contains(t, res.Err.Error(), "user:", "the error still names the URL")
+		})
+	}
 }
 
 func TestRepeat(t *testing.T) {

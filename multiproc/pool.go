@@ -75,7 +75,7 @@ func (p Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 	rep.Results = make([]iobound.Result, len(urls))
 	for i, o := range outs {
 		rep.Results[i] = iobound.Result{
-			URL: urls[i], Status: o.reply.Status, Bytes: o.reply.Bytes, Err: o.err, Span: o.span,
+			URL: iobound.Redact(urls[i]), Status: o.reply.Status, Bytes: o.reply.Bytes, Err: o.err, Span: o.span,
 		}
 	}
 	return rep, err

@@ -40,7 +40,8 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 		results[i].Span = span(worker, start)
 	})
 	for i := started; i < len(urls); i++ {
-		results[i] = iobound.Result{URL: urls[i], Err: fmt.Errorf("GET %s: not started: %w", urls[i], ctx.Err())}
+		shown := iobound.Redact(urls[i])
+		results[i] = iobound.Result{URL: shown, Err: fmt.Errorf("GET %s: not started: %w", shown, ctx.Err())}
 	}
 	return iobound.Report{Results: results}, cancelled(ctx, "download")
 }

@@ -1,0 +1,14 @@
+package testserver
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"conclab/internal/proctest"
+)
+
+func TestMain(m *testing.M) {
+	// Every server a test starts must be gone when the tests end.
+	goleak.VerifyTestMain(proctest.NoChildrenLeft{M: m})
+}
