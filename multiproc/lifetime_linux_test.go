@@ -52,8 +52,8 @@ func TestWorkerThatDiesOrStopsMidTaskFailsOnlyItsTask(t *testing.T) {
 		},
 		{
 			// The worker's own request timeout must not end the request
-			// before the test has stopped the worker: three seconds is
-			// far more than that takes.
+			// before the worker has stopped: three seconds is far more
+			// than that takes.
 			"a worker stopped in the middle of a fetch is killed past the request timeout plus the margin",
 			false, syscall.SIGSTOP, 3 * time.Second, ErrWorkerTimeout,
 			"within 4s (the request timeout 3s plus a 1s margin)",
@@ -111,7 +111,16 @@ func TestWorkerThatDiesOrStopsMidTaskFailsOnlyItsTask(t *testing.T) {
 			}
 			require.Positive(t, held)
 			require.NoError(t, syscall.Kill(held, tt.signal))
-			// A stopped worker could now finish its task at once, if it ran.
+			// A signal takes effect thread by thread, as each next enters
+			// the kernel: until the last has, one still running could read
+			// the released response and answer.
+			frozen := proctest.Gone
+			if tt.signal == syscall.SIGSTOP {
+				frozen = proctest.Stopped
+			}
+			require.Eventually(t, func() bool { return frozen(held) }, goneBound, time.Millisecond,
+				"worker %d did not take the signal", held)
+			// A worker that ran could now finish its task at once.
 			hang.release()
 			var results []result
 			select {
