@@ -422,6 +422,9 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 			for i := range tasks {
 				tasks[i] = message{Type: msgTask, ID: i, Kind: kindSum, N: i}
 			}
+			if tt.after == 0 {
+				cancel()
+			}
 			done := make(chan struct{})
 			var outs []outcome
 			go func() {
@@ -434,8 +437,8 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 				case <-time.After(time.Minute):
 					t.Fatalf("fewer than %d workers were forked", tt.after)
 				}
+				cancel()
 			}
-			cancel()
 			select {
 			case <-done:
 			case <-time.After(10 * time.Second):
