@@ -95,7 +95,7 @@
 // [ReplyMargin], a second: the worker bounds its own request by the timeout
 // and then reports a slow site as every model does, with an error wrapping
 // iobound.ErrTimeout, so the parent's clock must never win that race. For a
-// sum the deadline is the Timeout itself: the kernel has no clock of its
+// sum the deadline is the Timeout itself: the loop has no clock of its
 // own (no goroutine can stop a running loop; a parent can kill the process
 // that runs it). The same default as a request's is ample: a default task
 // takes about 3 ms of CPU, and even 100 workers sharing 2 cores give each
@@ -109,8 +109,8 @@
 // forked one at a time, the context checked before each fork: Go serialises
 // forks anyway, and without the check a cancelled run would go on forking
 // every worker already queued for the runtime's fork lock. A run cancelled
-// while 100 workers start forks at most the one under way, kills the
-// others, and returns in well under a second with every child reaped.
+// while 100 workers start forks at most the one under way, kills those
+// already started, and returns in well under a second with every child reaped.
 //
 // Workers die with their parent: on Linux the kernel sends them SIGKILL
 // when the parent goes (Pdeathsig); everywhere, a worker exits when its
