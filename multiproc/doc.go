@@ -75,17 +75,52 @@
 // # Failure
 //
 // Python's multiprocessing.Pool hangs when a worker dies in the middle of a
-// task: the result never arrives and map waits for it forever. Here the
-// parent sees the worker's stdout end, reaps the process for its exit status,
-// fails that task with an error wrapping [ErrWorkerDied] that names the pid
-// and how it ended, starts a replacement in the same lane, and the rest of
-// the run completes. Cancelling the context kills every worker; the call
-// returns the context's error, wrapped, with every unfinished task failed.
+// task: the result never arrives and map waits for it forever. Here no wait
+// on a worker is without a deadline, and every way a worker can fail ends
+// the same way, whichever workload it was running: its task fails with an
+// error naming the worker's pid, the worker is reaped, a replacement starts
+// in the same lane, and the rest of the run completes.
+//
+// A worker that dies (it crashed, or something killed it) closes its end of
+// the pipe. The parent sees its stdout end, reaps it for its exit status,
+// and fails the task with an error wrapping [ErrWorkerDied] that says how
+// it ended ("signal: killed").
+//
+// A worker that stops answering is worse: nothing closes, and only a clock
+// can tell it from a slow task. So every task has a deadline, taken from
+// [Pool.Timeout] (10 s unless set), past which the parent kills the worker
+// with SIGKILL, which even a stopped process cannot ignore, and fails the
+// task with an error wrapping [ErrWorkerTimeout] that names the pid and the
+// deadline. For a fetch the deadline is the request timeout plus
+// [ReplyMargin], a second: the worker bounds its own request by the timeout
+// and then reports a slow site as every model does, with an error wrapping
+// iobound.ErrTimeout, so the parent's clock must never win that race. For a
+// sum the deadline is the Timeout itself: the loop has no clock of its
+// own (no goroutine can stop a running loop; a parent can kill the process
+// that runs it). The same default as a request's is ample: a default task
+// takes about 3 ms of CPU, and even 100 workers sharing 2 cores give each
+// one a fiftieth of a core, 150 ms a task. Like the request timeout it is
+// wall time, so a much larger pool than cores, or much larger numbers, may
+// need a larger Timeout. The handshake has its own bound, 10 s, for a
+// binary that never answers hello.
+//
+// Cancelling the context kills every worker; the call returns the
+// context's error, wrapped, with every unfinished task failed. Workers are
+// forked one at a time, the context checked before each fork: Go serialises
+// forks anyway, and without the check a cancelled run would go on forking
+// every worker already queued for the runtime's fork lock. A run cancelled
+// while 100 workers start forks at most the one under way, kills those
+// already started, and returns in well under a second with every child reaped.
+//
 // Workers die with their parent: on Linux the kernel sends them SIGKILL
 // when the parent goes (Pdeathsig); everywhere, a worker exits when its
 // stdin reaches end of file. Workers ignore Ctrl-C, which a terminal sends
 // to the whole process group: stopping is the parent's decision, made once
 // by cancelling, not by each worker dying under its task.
+//
+// Settings are checked before any worker starts: Procs below 1, or a
+// negative Timeout or BodyCap, is an error (wrapping [ErrProcs] or
+// [ErrNegativeSetting]) that costs no start-up; zero means the default.
 //
 // # The protocol
 //

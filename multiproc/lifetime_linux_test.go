@@ -5,6 +5,7 @@ package multiproc
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"syscall"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"conclab/cpubound"
 	"conclab/iobound"
 
 	"conclab/internal/proctest"
@@ -26,36 +28,138 @@ const (
 	goneBound = 10 * time.Second
 )
 
-func TestWorkerKilledMidFetchFailsOnlyItsTask(t *testing.T) {
-	checkReaped(t)
-	hang := newHangServer(t)
-	urls := []string{hang.URL + "/hang", hang.URL + "/ok", hang.URL + "/ok"}
-	done := make(chan struct{})
-	var rep iobound.Report
-	var err error
-	go func() {
-		defer close(done)
-		rep, err = Pool{Procs: 1}.Download(t.Context(), urls)
-	}()
-	hang.await(t, 1)
-	kids, ok := proctest.Children(os.Getpid())
-	require.True(t, ok)
-	require.Len(t, kids, 1, "one worker, and no other child")
-	require.NoError(t, syscall.Kill(kids[0], syscall.SIGKILL))
-	<-done
+// A worker that dies, or stops answering, in the middle of a task of either
+// workload: the task fails naming the worker, a new worker takes the lane,
+// the other tasks complete, and no process is left.
+func TestWorkerThatDiesOrStopsMidTaskFailsOnlyItsTask(t *testing.T) {
+	// holdOn is the number whose sum task the envHoldOn hook holds.
+	const holdOn = 1000
+	tests := []struct {
+		name    string
+		cpu     bool // the sum workload, else the fetch workload
+		signal  syscall.Signal
+		timeout time.Duration
+		want    error
+		says    string // in the failed task's error, besides its pid
+	}{
+		{
+			"a worker killed in the middle of a fetch fails that URL alone",
+			false, syscall.SIGKILL, 0, ErrWorkerDied, "signal: killed",
+		},
+		{
+			"a worker killed in the middle of a sum fails that number alone",
+			true, syscall.SIGKILL, 0, ErrWorkerDied, "signal: killed",
+		},
+		{
+			// The worker's own request timeout must not end the request
+			// before the worker has stopped: three seconds is far more
+			// than that takes.
+			"a worker stopped in the middle of a fetch is killed past the request timeout plus the margin",
+			false, syscall.SIGSTOP, 3 * time.Second, ErrWorkerTimeout,
+			"within 4s (the request timeout 3s plus a 1s margin)",
+		},
+		{
+			"a worker stopped in the middle of a sum is killed past the pool's Timeout",
+			true, syscall.SIGSTOP, 2 * time.Second, ErrWorkerTimeout,
+			"within 2s (the pool's Timeout, which bounds each task)",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			hang := newHangServer(t)
+			t.Setenv(envHoldOn, fmt.Sprintf("%d %s/hold", holdOn, hang.URL))
+			numbers := []int{1, 2, holdOn, 4, 5, 6, 7, 8}
+			urls := []string{hang.URL + "/hold", hang.URL + "/ok", hang.URL + "/ok"}
 
-	require.NoError(t, err, "a dead worker fails its task, not the run")
-	require.Len(t, rep.Results, 3)
-	died := rep.Results[0]
-	require.ErrorIs(t, died.Err, ErrWorkerDied)
-	assert.Contains(t, died.Err.Error(), fmt.Sprintf("pid %d", kids[0]))
-	assert.Contains(t, died.Err.Error(), "signal: killed")
-	assert.Equal(t, kids[0], died.Span.PID)
-	for _, res := range rep.Results[1:] {
-		require.NoError(t, res.Err)
-		assert.Equal(t, int64(len("ok")), res.Bytes)
-		assert.NotEqual(t, kids[0], res.Span.PID, "the replacement is a new process")
-		assert.Equal(t, 0, res.Span.Worker, "the replacement keeps the lane")
+			type result struct {
+				err  error
+				pid  int
+				ok   bool // the task succeeded and its result is right
+				what string
+			}
+			done := make(chan []result, 1)
+			var runErr error
+			go func() {
+				var out []result
+				if tt.cpu {
+					var rep cpubound.Report
+					rep, runErr = Pool{Procs: 2, Timeout: tt.timeout, LogWriter: io.Discard}.SumSquares(t.Context(), numbers)
+					for _, r := range rep.Results {
+						exp, err := cpubound.Expected(r.N)
+						out = append(out, result{r.Err, r.Span.PID, r.Err == nil && err == nil && r.Sum == exp,
+							fmt.Sprintf("n=%d: sum %s, closed form %s", r.N, r.Sum, exp)})
+					}
+				} else {
+					var rep iobound.Report
+					rep, runErr = Pool{Procs: 1, Timeout: tt.timeout, LogWriter: io.Discard}.Download(t.Context(), urls)
+					for _, r := range rep.Results {
+						out = append(out, result{r.Err, r.Span.PID, r.Err == nil && r.Bytes == int64(len("ok")),
+							fmt.Sprintf("%s: %d bytes", r.URL, r.Bytes)})
+					}
+				}
+				done <- out
+			}()
+
+			held := hang.await(t, 1)[0]
+			if !tt.cpu {
+				// The fetch cannot name its worker; the only worker is it.
+				kids, ok := proctest.Children(os.Getpid())
+				require.True(t, ok)
+				require.Len(t, kids, 1, "one worker, and no other child")
+				held = kids[0]
+			}
+			require.Positive(t, held)
+			require.NoError(t, syscall.Kill(held, tt.signal))
+			// A signal takes effect thread by thread, as each next enters
+			// the kernel: until the last has, one still running could read
+			// the released response and answer.
+			frozen := proctest.Gone
+			if tt.signal == syscall.SIGSTOP {
+				frozen = proctest.Stopped
+			}
+			require.Eventually(t, func() bool { return frozen(held) }, goneBound, time.Millisecond,
+				"worker %d did not take the signal", held)
+			// A worker that ran could now finish its task at once.
+			hang.release()
+			var results []result
+			select {
+			case results = <-done:
+			case <-time.After(runBound):
+				t.Fatal("the run did not end")
+			}
+
+			require.NoError(t, runErr, "a task's failure is not the run's")
+			wantLen := len(urls)
+			if tt.cpu {
+				wantLen = len(numbers)
+			}
+			require.Len(t, results, wantLen)
+			failedAt := 0 // the held task's index
+			if tt.cpu {
+				failedAt = 2
+			}
+			for i, r := range results {
+				if i == failedAt {
+					t.Log(r.err)
+					require.ErrorIs(t, r.err, tt.want, r.what)
+					assert.Contains(t, r.err.Error(), fmt.Sprintf("pid %d", held))
+					assert.Contains(t, r.err.Error(), tt.says)
+					assert.Equal(t, held, r.pid, "the span names the worker that failed")
+					continue
+				}
+				require.NoError(t, r.err, r.what)
+				assert.True(t, r.ok, r.what)
+				if i > failedAt {
+					// Taken from the queue after the held task, so never
+					// by its worker: by the other one or the replacement.
+					assert.NotEqual(t, held, r.pid, r.what)
+				}
+			}
+			if tt.want == ErrWorkerTimeout {
+				assert.NotErrorIs(t, results[failedAt].err, ErrWorkerDied, "a stuck worker is not a dead one")
+			}
+		})
 	}
 }
 

@@ -23,6 +23,14 @@ var (
 	// or was killed before it replied. The message names the worker's pid
 	// and how it ended.
 	ErrWorkerDied = errors.New("multiproc: worker died")
+	// ErrWorkerTimeout is wrapped by the error of a task whose worker gave
+	// no result within the task's deadline (see Pool.Timeout): it was
+	// killed and replaced. The message names the worker's pid and the
+	// deadline.
+	ErrWorkerTimeout = errors.New("multiproc: worker timed out")
+	// ErrNegativeSetting is wrapped by the error a Pool with a negative
+	// Timeout or BodyCap returns before it starts any worker.
+	ErrNegativeSetting = errors.New("multiproc: a setting is negative")
 	// ErrNotWired is returned by a Pool used inside a worker process: the
 	// binary started a worker but main did not call RunWorkerIfChild first,
 	// and went on to run a pool of its own. Refusing stops the recursion.
@@ -42,9 +50,17 @@ type Pool struct {
 	// Procs is the number of worker processes; it must be at least 1.
 	// A call with fewer tasks starts only as many workers as tasks.
 	Procs int
-	// Timeout bounds each request; zero means iobound.DefaultTimeout.
+	// Timeout bounds each task; zero means iobound.DefaultTimeout, and a
+	// negative Timeout is an error. A fetch is bounded in the worker, as
+	// every model bounds its requests, and the parent gives the worker
+	// that long plus ReplyMargin to answer. A sum is bounded by the parent
+	// alone: no goroutine can stop a running loop, but a parent can kill
+	// the process that runs it. Past either deadline the worker is killed,
+	// the task fails with ErrWorkerTimeout and a new worker takes the
+	// lane.
 	Timeout time.Duration
-	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap,
+	// and a negative BodyCap is an error.
 	BodyCap int64
 	// LogWriter receives the workers' stderr, each line prefixed with the
 	// worker's index and pid; nil means os.Stderr.
@@ -110,8 +126,29 @@ type outcome struct {
 	span  timeline.Span
 }
 
-func (p Pool) spec(version int) spec {
-	s := spec{version: version, bodyCap: p.BodyCap, timeout: p.Timeout, logw: p.LogWriter, logMu: new(sync.Mutex)}
+// spec checks the pool's settings and fills in their defaults. Every
+// setting is checked here, before any worker starts: a worker refuses a
+// hello it cannot use, and that would fail the run only after the start-up
+// had been paid for.
+func (p Pool) spec(version int) (spec, error) {
+	switch {
+	case p.Procs <= 0:
+		return spec{}, fmt.Errorf("%w (got %d)", ErrProcs, p.Procs)
+	case p.Timeout < 0:
+		return spec{}, fmt.Errorf("%w: Timeout is %v; zero means the default, %v",
+			ErrNegativeSetting, p.Timeout, iobound.DefaultTimeout)
+	case p.BodyCap < 0:
+		return spec{}, fmt.Errorf("%w: BodyCap is %d; zero means the default, %d",
+			ErrNegativeSetting, p.BodyCap, iobound.DefaultBodyCap)
+	}
+	s := spec{
+		version: version,
+		bodyCap: p.BodyCap,
+		timeout: p.Timeout,
+		logw:    p.LogWriter,
+		logMu:   new(sync.Mutex),
+		forks:   make(chan struct{}, 1),
+	}
 	if s.bodyCap == 0 {
 		s.bodyCap = iobound.DefaultBodyCap
 	}
@@ -121,7 +158,7 @@ func (p Pool) spec(version int) spec {
 	if s.logw == nil {
 		s.logw = os.Stderr
 	}
-	return s
+	return s, nil
 }
 
 // run starts the workers and hands the tasks out as workers become free,
@@ -132,9 +169,15 @@ func (p Pool) spec(version int) spec {
 // fails as a whole, with nil outcomes: a timing taken on fewer workers than
 // asked for would mislead.
 func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome, time.Duration, error) {
-	if p.Procs <= 0 {
-		return nil, 0, fmt.Errorf("%w (got %d)", ErrProcs, p.Procs)
+	s, err := p.spec(version)
+	if err != nil {
+		return nil, 0, err
 	}
+	return p.runSpec(ctx, tasks, s)
+}
+
+// runSpec is run with its spec made: tests change the spec's hooks.
+func (p Pool) runSpec(ctx context.Context, tasks []message, s spec) ([]outcome, time.Duration, error) {
 	if os.Getenv(envWorker) != "" {
 		return nil, 0, ErrNotWired
 	}
@@ -154,7 +197,7 @@ func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome,
 	runCtx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
 	r := &runner{
-		spec:  p.spec(version),
+		spec:  s,
 		tasks: tasks,
 		outs:  outs,
 		queue: queue,
@@ -254,7 +297,7 @@ func (r *runner) slot(ctx context.Context, index int) {
 			}
 		}
 		sent := time.Now()
-		reply, err := w.do(r.tasks[i])
+		reply, err := w.do(r.tasks[i], r.spec)
 		if err != nil {
 			if ctx.Err() != nil {
 				err = fmt.Errorf("multiproc: task %d cancelled: %w", i, context.Cause(ctx))
@@ -274,14 +317,15 @@ func (r *runner) slot(ctx context.Context, index int) {
 	case ctx.Err() != nil:
 		w.kill() // already killed by its context; this reaps it
 	default:
-		r.stop(w)
+		r.stop(ctx, w)
 	}
 }
 
 // stop stops a worker, logging one that did not exit cleanly: it is not a
-// task's failure, but someone should hear of it.
-func (r *runner) stop(w *process) {
-	if err := w.stop(); err != nil {
+// task's failure, but someone should hear of it. A worker killed because
+// the run was cancelled as it stopped is no news.
+func (r *runner) stop(ctx context.Context, w *process) {
+	if err := w.stop(); err != nil && ctx.Err() == nil {
 		r.spec.logMu.Lock()
 		defer r.spec.logMu.Unlock()
 		fmt.Fprintln(r.spec.logw, err)

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -61,14 +63,58 @@ func pids[T any](results []T, pid func(T) int) map[int]bool {
 	return set
 }
 
-func TestPoolRejectsTooFewProcs(t *testing.T) {
-	for _, procs := range []int{0, -1} {
-		t.Run(fmt.Sprintf("Procs %d is an error from both methods", procs), func(t *testing.T) {
-			p := Pool{Procs: procs}
-			_, err := p.Download(t.Context(), []string{"http://127.0.0.1:1/"})
-			assert.ErrorIs(t, err, ErrProcs)
-			_, err = p.SumSquares(t.Context(), []int{1})
-			assert.ErrorIs(t, err, ErrProcs)
+func TestPoolRejectsBadSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		pool Pool
+		want error
+	}{
+		{"no workers is an error from both methods", Pool{Procs: 0}, ErrProcs},
+		{"a negative number of workers is an error from both methods", Pool{Procs: -1}, ErrProcs},
+		{"a negative Timeout is an error from both methods", Pool{Procs: 1, Timeout: -time.Nanosecond}, ErrNegativeSetting},
+		{"a negative BodyCap is an error from both methods", Pool{Procs: 1, BodyCap: -1}, ErrNegativeSetting},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			// No worker is started: the error comes before any work, not
+			// from a worker refusing its hello after the start-up.
+			s, err := tt.pool.spec(protocolVersion)
+			require.ErrorIs(t, err, tt.want)
+			assert.Zero(t, s)
+			io, err := tt.pool.Download(t.Context(), []string{"http://127.0.0.1:1/"})
+			assert.ErrorIs(t, err, tt.want)
+			assert.Zero(t, io)
+			cpu, err := tt.pool.SumSquares(t.Context(), []int{1})
+			assert.ErrorIs(t, err, tt.want)
+			assert.Zero(t, cpu)
+		})
+	}
+}
+
+func TestTaskDeadlines(t *testing.T) {
+	fetch := message{Type: msgTask, Kind: kindFetch, URL: "http://127.0.0.1:1/"}
+	sum := message{Type: msgTask, Kind: kindSum, N: 5}
+	tests := []struct {
+		name string
+		pool Pool
+		task message
+		want time.Duration
+	}{
+		{"a fetch gets the default request timeout plus the margin", Pool{Procs: 1}, fetch, iobound.DefaultTimeout + ReplyMargin},
+		{"a fetch gets the pool's timeout plus the margin", Pool{Procs: 1, Timeout: time.Minute}, fetch, time.Minute + ReplyMargin},
+		{"a sum gets the default timeout", Pool{Procs: 1}, sum, iobound.DefaultTimeout},
+		{"a sum gets the pool's timeout, with no margin", Pool{Procs: 1, Timeout: time.Minute}, sum, time.Minute},
+		{
+			"a fetch's deadline stops at the longest duration instead of wrapping round",
+			Pool{Procs: 1, Timeout: math.MaxInt64 - time.Millisecond}, fetch, math.MaxInt64,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := tt.pool.spec(protocolVersion)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, s.deadline(tt.task))
 		})
 	}
 }
@@ -333,6 +379,83 @@ func TestCancellationEndsEveryWorker(t *testing.T) {
 	}
 }
 
+func TestCancellationStopsStartingWorkers(t *testing.T) {
+	const procs = 100
+	tests := []struct {
+		name string
+		// after is the number of forks after which the test cancels; inHook
+		// cancels from the fork hook itself, between two forks.
+		after  int
+		inHook bool
+		// late bounds the forks that end after the cancellation: none, or
+		// the one under way when the test cancelled from outside. Forks
+		// take turns, so a second one would have begun after it.
+		late int
+	}{
+		{"a run cancelled before it starts forks no worker", 0, false, 0},
+		{"a run cancelled between two forks forks no more", 5, true, 0},
+		{"a run cancelled while its workers start finishes at most the fork under way", 5, false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			s, err := Pool{Procs: procs}.spec(protocolVersion)
+			require.NoError(t, err)
+			var forks, late atomic.Int32
+			reached := make(chan struct{})
+			s.forked = func(int) {
+				// The hook runs with the fork turn held: no other fork is
+				// under way while it counts.
+				if ctx.Err() != nil {
+					late.Add(1)
+				}
+				if int(forks.Add(1)) == tt.after {
+					if tt.inHook {
+						cancel()
+					}
+					close(reached)
+				}
+			}
+			tasks := make([]message, procs)
+			for i := range tasks {
+				tasks[i] = message{Type: msgTask, ID: i, Kind: kindSum, N: i}
+			}
+			if tt.after == 0 {
+				cancel()
+			}
+			done := make(chan struct{})
+			var outs []outcome
+			go func() {
+				defer close(done)
+				outs, _, err = Pool{Procs: procs}.runSpec(ctx, tasks, s)
+			}()
+			if tt.after > 0 {
+				select {
+				case <-reached:
+				case <-time.After(time.Minute):
+					t.Fatalf("fewer than %d workers were forked", tt.after)
+				}
+				cancel()
+			}
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the cancelled run did not return")
+			}
+			require.ErrorIs(t, err, context.Canceled)
+			assert.LessOrEqual(t, int(late.Load()), tt.late, "forks that ended after the cancellation")
+			if tt.late == 0 {
+				assert.Equal(t, tt.after, int(forks.Load()), "workers forked")
+			}
+			for i, o := range outs {
+				assert.ErrorIs(t, o.err, context.Canceled, "task %d", i)
+			}
+		})
+	}
+}
+
 func TestHandshakeRefusesAnotherVersion(t *testing.T) {
 	checkReaped(t)
 	outs, _, err := Pool{Procs: 2, LogWriter: io.Discard}.run(t.Context(),
@@ -373,22 +496,24 @@ func TestPoolRefusesToRunInsideAWorker(t *testing.T) {
 
 // hangServer answers /hang only when the client goes away, and /hold when
 // the client goes away or the test calls release; it reports each request
-// it holds. Any other path gets "ok".
+// it holds, with the pid its query names (0 for none: the pool's own fetches
+// do not say; the envHoldOn hook does). Any other path gets "ok".
 type hangServer struct {
 	*httptest.Server
-	held     chan struct{}
+	held     chan int
 	released chan struct{}
 }
 
 func newHangServer(t *testing.T) *hangServer {
-	h := &hangServer{held: make(chan struct{}, 64), released: make(chan struct{})}
+	h := &hangServer{held: make(chan int, 64), released: make(chan struct{})}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		pid, _ := strconv.Atoi(r.URL.Query().Get("pid"))
 		switch r.URL.Path {
 		case "/hang":
-			h.held <- struct{}{}
+			h.held <- pid
 			<-r.Context().Done()
 		case "/hold":
-			h.held <- struct{}{}
+			h.held <- pid
 			select {
 			case <-r.Context().Done():
 			case <-h.released:
@@ -402,16 +527,19 @@ func newHangServer(t *testing.T) *hangServer {
 
 func (h *hangServer) release() { close(h.released) }
 
-// await waits until n requests are held. The bound only keeps a broken pool
-// from hanging the test binary.
-func (h *hangServer) await(t *testing.T, n int) {
+// await waits until n requests are held, and returns the pids they name.
+// The bound only keeps a broken pool from hanging the test binary.
+func (h *hangServer) await(t *testing.T, n int) []int {
 	t.Helper()
 	bound := time.After(30 * time.Second)
+	pids := make([]int, 0, n)
 	for range n {
 		select {
-		case <-h.held:
+		case pid := <-h.held:
+			pids = append(pids, pid)
 		case <-bound:
 			t.Fatalf("the workers did not send their %d requests", n)
 		}
 	}
+	return pids
 }

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"conclab/iobound"
@@ -25,6 +25,24 @@ const (
 	waitDelay        = 2 * time.Second  // stderr held open after the worker exited
 )
 
+// ReplyMargin is what the parent adds to the request timeout before it
+// gives up on a worker in the middle of a fetch.
+//
+// The worker bounds its own request by the timeout, and then has a result
+// to send: the request's error, wrapping iobound.ErrTimeout, as every other
+// model reports a slow site. The parent's deadline is only for a worker
+// that can send nothing at all (stopped, deadlocked, swapped out), so it
+// must never fire first: a parent that did would kill a healthy worker,
+// pay for a new one, and blame the worker for the site's slowness. What
+// the parent's clock counts beyond the worker's (the task crossing the
+// pipe, the worker waking to read it, closing the timed-out connection,
+// the result crossing back) takes microseconds on an idle machine and tens
+// of milliseconds behind a busy scheduler or a garbage collection. A second
+// is far above that, and short beside the timeout it is added to: waiting
+// a second longer for a worker that will never answer costs less than
+// killing one that would have.
+const ReplyMargin = time.Second
+
 // spec is what every worker of a run is started with.
 type spec struct {
 	version int // protocolVersion, unless a test says otherwise
@@ -32,6 +50,33 @@ type spec struct {
 	timeout time.Duration
 	logw    io.Writer
 	logMu   *sync.Mutex // shared by the run's workers: their log lines never interleave
+
+	// forks lets one worker of the run be forked at a time, and none once
+	// the run is cancelled. Go serialises forks anyway (syscall.ForkLock),
+	// so taking turns here costs nothing; what it buys is a check of the
+	// context right before each fork. Without it every lane would check
+	// first and then queue on the runtime's lock, so that a cancelled run
+	// went on forking every worker already in the queue.
+	forks chan struct{}
+	// forked, when set, is called after each fork, with the turn still
+	// held: tests count forks with it.
+	forked func(pid int)
+}
+
+// deadline is how long the parent waits for the result of task.
+func (s spec) deadline(task message) time.Duration {
+	if task.Kind == kindFetch {
+		return min(s.timeout, math.MaxInt64-ReplyMargin) + ReplyMargin
+	}
+	return s.timeout
+}
+
+// deadlineText says what deadline(task) is made of, for an error message.
+func (s spec) deadlineText(task message) string {
+	if task.Kind == kindFetch {
+		return fmt.Sprintf("the request timeout %v plus a %v margin", s.timeout, ReplyMargin)
+	}
+	return "the pool's Timeout, which bounds each task"
 }
 
 // process is the parent's handle on one worker process. It is used by one
@@ -53,9 +98,32 @@ type process struct {
 // start starts a worker process and completes the handshake. The process is
 // killed when ctx is done.
 func start(ctx context.Context, s spec, index int) (*process, error) {
+	p, err := launch(ctx, s, index)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.handshake(ctx, s); err != nil {
+		p.kill()
+		return nil, err
+	}
+	return p, nil
+}
+
+// launch forks and executes a worker process, in its turn.
+func launch(ctx context.Context, s spec, index int) (*process, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("multiproc: find own executable: %w", err)
+	}
+	select {
+	case s.forks <- struct{}{}:
+		defer func() { <-s.forks }()
+	case <-ctx.Done():
+	}
+	// Checked again with the turn held: select picks at random between a
+	// free turn and a cancellation.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("multiproc: worker %d not started: %w", index, err)
 	}
 	// The flag is for ps, which then shows which processes are workers; a
 	// worker never parses it. A binary that forgot RunWorkerIfChild and
@@ -83,6 +151,9 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 	if err := spawn(cmd, gone); err != nil {
 		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, iobound.WithDescriptorLimit(err))
 	}
+	if s.forked != nil {
+		s.forked(cmd.Process.Pid)
+	}
 	p := &process{
 		index: index,
 		pid:   cmd.Process.Pid,
@@ -94,10 +165,6 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 		gone:  gone,
 	}
 	lw.setName("multiproc " + p.name())
-	if err := p.handshake(ctx, s); err != nil {
-		p.kill()
-		return nil, err
-	}
 	return p, nil
 }
 
@@ -107,13 +174,6 @@ func (p *process) name() string { return fmt.Sprintf("worker %d (pid %d)", p.ind
 const hint = "; does main call multiproc.RunWorkerIfChild first thing?"
 
 func (p *process) handshake(ctx context.Context, s spec) error {
-	var late atomic.Bool
-	timer := time.AfterFunc(handshakeTimeout, func() {
-		late.Store(true)
-		_ = p.cmd.Process.Kill()
-	})
-	defer timer.Stop()
-
 	hello := message{
 		Type:      msgHello,
 		Version:   s.version,
@@ -121,15 +181,11 @@ func (p *process) handshake(ctx context.Context, s spec) error {
 		BodyCap:   s.bodyCap,
 		TimeoutNS: int64(s.timeout),
 	}
-	err := p.enc.write(hello)
-	var reply message
-	if err == nil {
-		reply, err = p.dec.read()
-	}
+	reply, late, err := p.exchange(hello, handshakeTimeout)
 	switch {
 	case ctx.Err() != nil:
 		return fmt.Errorf("multiproc: start %s: %w", p.name(), ctx.Err())
-	case late.Load():
+	case late:
 		return fmt.Errorf("%w: %s did not answer the handshake within %v%s",
 			ErrProtocol, p.name(), handshakeTimeout, hint)
 	case err != nil && !errors.Is(err, ErrProtocol):
@@ -149,18 +205,20 @@ func (p *process) handshake(ctx context.Context, s spec) error {
 }
 
 // do sends one task and returns the worker's reply. On error the worker is
-// gone: it died, or it broke the protocol and was killed; either way it has
-// been reaped.
-func (p *process) do(task message) (message, error) {
-	err := p.enc.write(task)
-	var reply message
-	if err == nil {
-		reply, err = p.dec.read()
-	}
+// gone: it died, it broke the protocol, or it gave no reply within the
+// task's deadline, and was killed; either way it has been reaped.
+func (p *process) do(task message, s spec) (message, error) {
+	reply, late, err := p.exchange(task, s.deadline(task))
 	if err == nil && (reply.Type != msgResult || reply.ID != task.ID) {
 		err = fmt.Errorf("%w: sent task %d, got %s for task %d", ErrProtocol, task.ID, reply.Type, reply.ID)
 	}
 	switch {
+	case late:
+		// Even a reply that came as the deadline passed is dropped: the
+		// worker has been sent its SIGKILL and cannot take another task.
+		p.kill()
+		return message{}, fmt.Errorf("%w: %s gave no result for task %d within %v (%s), so it was killed",
+			ErrWorkerTimeout, p.name(), task.ID, s.deadline(task), s.deadlineText(task))
 	case err == nil:
 		return reply, nil
 	case errors.Is(err, ErrProtocol):
@@ -172,6 +230,20 @@ func (p *process) do(task message) (message, error) {
 		return message{}, fmt.Errorf("%w: %s died in the middle of task %d (%s)",
 			ErrWorkerDied, p.name(), task.ID, p.exitStatus())
 	}
+}
+
+// exchange sends m and reads the worker's reply, killing the worker if the
+// reply has not come within d. late reports that it was killed (or is being
+// killed: the timer may have fired as the reply arrived). It is the one
+// wait on a worker's answer, shared by the handshake and every task of
+// both workloads, so that no wait on a worker is without a deadline.
+func (p *process) exchange(m message, d time.Duration) (reply message, late bool, err error) {
+	timer := time.AfterFunc(d, func() { _ = p.cmd.Process.Kill() })
+	err = p.enc.write(m)
+	if err == nil {
+		reply, err = p.dec.read()
+	}
+	return reply, !timer.Stop(), err
 }
 
 // stop closes the worker's stdin, which ends its loop, and reaps it. It

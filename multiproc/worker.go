@@ -19,10 +19,18 @@ import (
 // environment of the copy of itself that it starts.
 const envWorker = "CONCLAB_MULTIPROC_WORKER"
 
-// envCrashOn is a test hook: a worker whose environment sets it to a number
-// exits with exitCrash when it is given the sum task of that number, as a
-// worker that crashes in the middle of a task would. Nothing else reads it.
-const envCrashOn = "CONCLAB_MULTIPROC_TEST_CRASH_ON"
+// Test hooks. Nothing but this package's tests sets them.
+const (
+	// envCrashOn set to a number makes a worker exit with exitCrash when it
+	// is given the sum task of that number, as a worker that crashes in the
+	// middle of a task would.
+	envCrashOn = "CONCLAB_MULTIPROC_TEST_CRASH_ON"
+	// envHoldOn set to "N URL" makes a worker given the sum task of N GET
+	// URL?pid=PID first, and compute the sum only once the response has
+	// come: the test's server holds the request, and with it the worker in
+	// the middle of its task, for as long as the test wants.
+	envHoldOn = "CONCLAB_MULTIPROC_TEST_HOLD_ON"
+)
 
 // A worker's exit statuses.
 const (
@@ -49,26 +57,37 @@ func RunWorkerIfChild() {
 	// which kills the workers), so a worker ignores the interrupt and does
 	// not die under a task as Python's pool workers do.
 	signal.Ignore(os.Interrupt)
-	os.Exit(serve(os.Stdin, proto, os.Stderr, crashHook()))
+	os.Exit(serve(os.Stdin, proto, os.Stderr, testHook()))
 }
 
-// crashHook returns the test hook's predicate, nil when envCrashOn is unset.
-func crashHook() func(message) bool {
-	s := os.Getenv(envCrashOn)
-	if s == "" {
+// testHook returns what the test hooks make of a task, nil when neither is
+// set: it holds the task if envHoldOn says so, and reports whether the
+// worker must crash on it.
+func testHook() func(task message) (crash bool) {
+	crashOn, errCrash := strconv.Atoi(os.Getenv(envCrashOn))
+	var holdOn int
+	var holdURL string
+	_, errHold := fmt.Sscan(os.Getenv(envHoldOn), &holdOn, &holdURL)
+	if errCrash != nil && errHold != nil {
 		return nil
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return nil
+	return func(task message) bool {
+		if task.Kind != kindSum {
+			return false
+		}
+		if errHold == nil && task.N == holdOn {
+			if resp, err := http.Get(fmt.Sprintf("%s?pid=%d", holdURL, os.Getpid())); err == nil {
+				_ = resp.Body.Close()
+			}
+		}
+		return errCrash == nil && task.N == crashOn
 	}
-	return func(m message) bool { return m.Kind == kindSum && m.N == n }
 }
 
 // serve is the worker loop: the handshake, then one task at a time until the
 // parent closes the pipe. It returns the process's exit status. It talks
 // only through r and w and logs only to logw, so tests run it in-process.
-func serve(r io.Reader, w io.Writer, logw io.Writer, crash func(message) bool) int {
+func serve(r io.Reader, w io.Writer, logw io.Writer, hook func(task message) (crash bool)) int {
 	dec, enc := newDecoder(r), newEncoder(w)
 	refuse := func(err error) int {
 		fmt.Fprintf(logw, "%v\n", err)
@@ -112,7 +131,7 @@ func serve(r io.Reader, w io.Writer, logw io.Writer, crash func(message) bool) i
 		case task.Type != msgTask:
 			return refuse(fmt.Errorf("%w: expected task, got %s", ErrProtocol, task.Type))
 		}
-		if crash != nil && crash(task) {
+		if hook != nil && hook(task) {
 			fmt.Fprintf(logw, "crashing on task %d on purpose (test hook)\n", task.ID)
 			return exitCrash
 		}

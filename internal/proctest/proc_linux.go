@@ -48,6 +48,23 @@ func Gone(pid int) bool {
 	return st.state == 'Z' || st.state == 'X'
 }
 
+// Stopped reports whether every thread of pid is stopped by a signal
+// (SIGSTOP and the like). A process stops thread by thread, each when it
+// next enters the kernel, and a thread still running can still answer, so a
+// test that needs the process frozen waits for this.
+func Stopped(pid int) bool {
+	stats, err := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/[0-9]*/stat")
+	if err != nil || len(stats) == 0 {
+		return false
+	}
+	for _, path := range stats {
+		if st, err := readStat(path); err != nil || st.state != 'T' {
+			return false
+		}
+	}
+	return true
+}
+
 // Running lists the processes whose executable is the file bin.
 func Running(bin string) []int {
 	entries, _ := os.ReadDir("/proc")

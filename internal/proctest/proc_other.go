@@ -13,6 +13,10 @@ func Parent(pid int) int { return -1 }
 // Gone would report whether pid has exited; it returns true.
 func Gone(pid int) bool { return true }
 
+// Stopped would report whether every thread of pid is stopped; it returns
+// false.
+func Stopped(pid int) bool { return false }
+
 // Running would list the processes running bin; it returns none.
 func Running(bin string) []int { return nil }
 
