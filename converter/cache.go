@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
 )
 
 // ErrUnknownKind is returned by New for a cache kind it does not know.
@@ -134,11 +137,20 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 		kind, ErrUnknownKind, strings.Join(Kinds(), ", "))
 }
 
-// counter is an atomic counter alone on its cache line, so that goroutines
-// counting hits on one core do not slow those counting misses on another.
+// cacheLine is the size padding rounds to: the processor's cache line as
+// golang.org/x/sys/cpu knows it (64 bytes on amd64, 128 on arm64), and 64
+// where it knows none (wasm says 0, which would make no padding at all).
+const cacheLine = max(unsafe.Sizeof(cpu.CacheLinePad{}), 64)
+
+// counter is an atomic counter that fills a cache line by itself. Two
+// counters side by side are then a whole line apart, and a core bumping
+// one never takes the other's line away from the core bumping that one:
+// without the padding, hits and misses would share a line and every hit
+// would slow the next miss on another core (false sharing: no data is
+// shared, only the line that holds it).
 type counter struct {
 	atomic.Int64
-	_ [56]byte
+	_ [cacheLine - unsafe.Sizeof(atomic.Int64{})]byte
 }
 
 // base is what every cache shares: the rules, the cost, the counters.
@@ -147,6 +159,13 @@ type base struct {
 	rules Rules
 	cost  Cost
 	hook  func(ctx context.Context, points int64)
+
+	// The fields above are read on every call and never written; the
+	// counters below are written on every call. The pad keeps the first
+	// counter off the line that holds the last read-only field, so that
+	// counting does not evict the rules from other cores' caches, however
+	// the allocator aligns the struct.
+	_ cpu.CacheLinePad
 
 	hits, misses, computations, duplicates, evictions, entries counter
 }
