@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"unsafe"
 
+	"golang.org/x/sync/semaphore"
 	"golang.org/x/sys/cpu"
 )
 
@@ -76,6 +77,16 @@ type Options struct {
 	// Shards is the number of locks of the sharded cache; 0 means
 	// DefaultShards.
 	Shards int
+	// Service, when set, is asked once by every computation, after the
+	// Cost: the remote rate service, with its capacity (see RateService).
+	Service *RateService
+	// ServiceLimit, when above 0, bounds the computations that call the
+	// Service at once with a semaphore (golang.org/x/sync/semaphore): a
+	// computation beyond it waits for a place, until its context ends,
+	// instead of calling a service that would refuse it. Set it to the
+	// Service's capacity, or below it when other clients share the
+	// service. 0 means no bound.
+	ServiceLimit int
 	// OnCompute, when set, is called at the start of every computation,
 	// before the cost, by the goroutine that computes (holding whatever
 	// lock the cache holds across computations). Tests use it to count
@@ -107,6 +118,9 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 	if opts.Shards < 0 {
 		return nil, fmt.Errorf("converter: %d shards is negative", opts.Shards)
 	}
+	if opts.ServiceLimit < 0 || opts.ServiceLimit > 0 && opts.Service == nil {
+		return nil, fmt.Errorf("converter: a service limit of %d needs a Service and a positive limit", opts.ServiceLimit)
+	}
 	if opts.Capacity == 0 {
 		opts.Capacity = DefaultCapacity
 	}
@@ -116,7 +130,7 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 	// The rules are copied so that a caller changing its Tiers slice later
 	// cannot change a cache's answers behind its back.
 	rules.Tiers = append([]Tier(nil), rules.Tiers...)
-	b := &base{kind: kind, rules: rules, cost: opts.Cost, hook: opts.OnCompute}
+	b := newBase(kind, rules, opts)
 	switch kind {
 	case "none":
 		return &none{base: b}, nil
@@ -153,12 +167,16 @@ type counter struct {
 	_ [cacheLine - unsafe.Sizeof(atomic.Int64{})]byte
 }
 
-// base is what every cache shares: the rules, the cost, the counters.
+// base is what every cache shares: the rules, the cost, the service, the
+// counters.
 type base struct {
-	kind  string
-	rules Rules
-	cost  Cost
-	hook  func(ctx context.Context, points int64)
+	kind    string
+	rules   Rules
+	cost    Cost
+	service *RateService
+	limit   *semaphore.Weighted // nil: no bound on calls to the service
+	slots   int64               // the limit's size, for messages
+	hook    func(ctx context.Context, points int64)
 
 	// The fields above are read on every call and never written; the
 	// counters below are written on every call. The pad keeps the first
@@ -168,6 +186,16 @@ type base struct {
 	_ cpu.CacheLinePad
 
 	hits, misses, computations, duplicates, evictions, entries counter
+}
+
+// newBase copies what a cache needs from the validated rules and options.
+func newBase(kind string, rules Rules, opts Options) *base {
+	b := &base{kind: kind, rules: rules, cost: opts.Cost, service: opts.Service, hook: opts.OnCompute}
+	if opts.ServiceLimit > 0 {
+		b.slots = int64(opts.ServiceLimit)
+		b.limit = semaphore.NewWeighted(b.slots)
+	}
+	return b
 }
 
 func (b *base) Kind() string { return b.kind }
@@ -181,7 +209,27 @@ func (b *base) compute(ctx context.Context, points int64) (Result, error) {
 	if err := b.cost.pay(ctx); err != nil {
 		return Result{}, fmt.Errorf("converter: %s points: %w", FormatPoints(points), err)
 	}
+	if err := b.ask(ctx); err != nil {
+		return Result{}, fmt.Errorf("converter: %s points: %w", FormatPoints(points), err)
+	}
 	return b.rules.apply(points)
+}
+
+// ask calls the rate service, if there is one, through the semaphore, if
+// there is one. The wait for a place takes the caller's context, so that
+// it ends with the caller's deadline: backpressure that could block for
+// ever would only move the overload from the service to the callers.
+func (b *base) ask(ctx context.Context) error {
+	if b.service == nil {
+		return nil
+	}
+	if b.limit != nil {
+		if err := b.limit.Acquire(ctx, 1); err != nil {
+			return fmt.Errorf("waiting for one of %d places at the rate service: %w", b.slots, err)
+		}
+		defer b.limit.Release(1)
+	}
+	return b.service.Call(ctx)
 }
 
 // stats returns the counters; entries and capacity are the caller's.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"conclab/converter"
 )
@@ -133,6 +134,30 @@ func ExampleRunLoad() {
 		res.Cache, res.Ops, res.HitRatio, res.Computations, res.Evictions, res.Entries, *res.Capacity)
 	// Output:
 	// lru: 10000 ops, hit ratio 0.68, 3241 computations, 3141 evictions, 100 entries of 100
+}
+
+// ExampleRunBackpressure puts 8 goroutines in front of a rate service that
+// takes 2 calls at once, each conversion retried until served. Without a
+// bound, the service refuses the calls beyond 2, and the callers come back
+// for more; with a semaphore of 2 places the callers queue instead, and
+// the service refuses nothing. Timings vary from run to run, so only what
+// does not is printed.
+func ExampleRunBackpressure() {
+	rows, err := converter.RunBackpressure(context.Background(), converter.BackpressureConfig{
+		Capacities: []int{2}, Goroutines: 8, Calls: 200, Latency: time.Millisecond, Timeout: time.Minute,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, row := range rows {
+		fmt.Printf("capacity %d, semaphore %-5v: served %d of %d, requests refused: %-5v at most %d in flight: %v\n",
+			row.Capacity, row.Semaphore, row.Served, row.Calls, row.Overloaded > 0,
+			row.Capacity, row.MaxInFlight <= int64(row.Capacity))
+	}
+	// Output:
+	// capacity 2, semaphore false: served 200 of 200, requests refused: true  at most 2 in flight: true
+	// capacity 2, semaphore true : served 200 of 200, requests refused: false at most 2 in flight: true
 }
 
 func ExampleFormatPoints() {
