@@ -101,9 +101,11 @@
 //     without the semaphore: the service is the bottleneck, and pushing
 //     harder cannot make it serve more.
 //   - Without the semaphore the service refuses several requests for
-//     every one it serves, about (G-K)/K of them: work it does for
-//     nothing, and on a real service (parsing, TLS, logging) work that
-//     makes the overload worse. With it, it refuses none.
+//     every one it serves: the G-K callers left out each come back once
+//     a call's length, so about (G-K)/K refusals per answer. That is
+//     work it does for nothing, and on a real service (parsing, TLS,
+//     logging) work that makes the overload worse. With the semaphore it
+//     refuses none.
 //   - The mean time of a conversion is about the same both ways, G/K calls
 //     long: the queue is the same length, only its place changes. The
 //     longest is not: without the semaphore, whoever retries first after
