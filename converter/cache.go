@@ -118,8 +118,8 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 	if opts.Shards < 0 {
 		return nil, fmt.Errorf("converter: %d shards is negative", opts.Shards)
 	}
-	if opts.ServiceLimit < 0 || opts.ServiceLimit > 0 && opts.Service == nil {
-		return nil, fmt.Errorf("converter: a service limit of %d needs a Service and a positive limit", opts.ServiceLimit)
+	if err := checkService(opts); err != nil {
+		return nil, err
 	}
 	if opts.Capacity == 0 {
 		opts.Capacity = DefaultCapacity
@@ -146,6 +146,8 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 		return newLRU(b, opts.Capacity)
 	case "singleflight":
 		return newFlight(b, opts.Capacity)
+	case "redis":
+		return nil, fmt.Errorf("converter: cache %q needs a server's URL: use NewRedis (or LoadConfig.CacheURL)", kind)
 	}
 	return nil, fmt.Errorf("converter: cache %q: %w (known: %s)",
 		kind, ErrUnknownKind, strings.Join(Kinds(), ", "))
@@ -186,6 +188,14 @@ type base struct {
 	_ cpu.CacheLinePad
 
 	hits, misses, computations, duplicates, evictions, entries counter
+}
+
+// checkService refuses a service limit that cannot work.
+func checkService(opts Options) error {
+	if opts.ServiceLimit < 0 || opts.ServiceLimit > 0 && opts.Service == nil {
+		return fmt.Errorf("converter: a service limit of %d needs a Service and a positive limit", opts.ServiceLimit)
+	}
+	return nil
 }
 
 // newBase copies what a cache needs from the validated rules and options.
