@@ -136,6 +136,30 @@ func ExampleRunLoad() {
 	// lru: 10000 ops, hit ratio 0.68, 3241 computations, 3141 evictions, 100 entries of 100
 }
 
+// ExampleNewRedis shares one cache among processes, and machines: each
+// connects to the same server with the same namespace, and an amount is
+// computed once among them all. It needs a Redis server, so it is compiled
+// but not run.
+func ExampleNewRedis() {
+	ctx := context.Background()
+	cache, err := converter.NewRedis(ctx, "redis://127.0.0.1:6379/0", converter.DefaultRules(),
+		converter.RedisOptions{Namespace: "points:run-42", Timeout: 2 * time.Second})
+	if err != nil {
+		fmt.Println(err) // a URL it cannot use (ErrCacheURL), or a server that does not answer (ErrSharedCache)
+		return
+	}
+	defer cache.Close()
+	r, err := cache.Convert(ctx, 150_000)
+	switch {
+	case errors.Is(err, converter.ErrSharedCache):
+		fmt.Println("the cache failed, not the amount:", err)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Println(r)
+	}
+}
+
 // ExampleRunBackpressure puts 8 goroutines in front of a rate service that
 // takes 2 calls at once, each conversion retried until served. Without a
 // bound, the service refuses the calls beyond 2, and the callers come back

@@ -1,6 +1,8 @@
 // Package converter converts one company's loyalty points into another's
-// under exact rules, and shows, with seven caches behind one interface, what
-// it takes to share a cache among goroutines and when a cache pays at all.
+// under exact rules, and shows, with seven caches behind one interface and
+// an eighth in Redis, what it takes to share a cache among goroutines and
+// among processes, how to keep callers within what a service can take, and
+// when a cache pays at all.
 //
 // # The rules
 //
@@ -48,6 +50,9 @@
 //     concurrent misses on one amount wait for the computation already in
 //     flight instead of starting their own, so a burst of requests for a hot
 //     amount that is not cached yet (a "stampede") costs one computation.
+//   - redis (NewRedis) keeps the results in a Redis server, so that
+//     processes, and machines, share them, with a lock key per amount for
+//     what singleflight does within one process (see Across processes).
 //
 // Errors are never cached: an invalid amount is refused before the cache is
 // consulted (cheaper than a lookup, and it keeps typed garbage out of a
@@ -71,6 +76,58 @@
 // then choose the lock layout by what the load does: mostly hits favours
 // syncmap or sharded, unbounded keys need the lru, hot keys with expensive
 // misses need singleflight.
+//
+// # Across processes: Redis
+//
+// A sync.Mutex guards memory, and memory belongs to one process. Run the
+// converter in N worker processes, each with its own cache and its own
+// lock, and every amount is computed up to N times, once per process's
+// map: the lock is correct and protects nothing the processes share. The
+// fix is a cache they all reach: Redis, here, which is also what workers
+// on several machines would use.
+//
+// NewRedis makes a Cache on a Redis server, and computes each amount once
+// among all its clients with a lock key per amount. A caller that misses
+// runs SET lock token NX PX expiry: the one that sets it holds the lock,
+// computes, stores the result and deletes the lock; the others poll for
+// the result with a growing pause (250 µs, doubling to 25 ms), until
+// their call's deadline. Two steps are Lua scripts, which Redis runs
+// whole, with nothing in between:
+//
+//   - looking up and taking the lock, so that a caller that misses cannot
+//     take a fresh lock just after the holder stored the result and left,
+//     and compute it again;
+//   - storing and deleting the lock, deleting it only if it still holds
+//     this caller's token, so that a holder that lost its lock (below)
+//     cannot delete the lock of the caller that took over.
+//
+// WATCH and MULTI could do the second step too, but optimistically: the
+// GET under WATCH, then MULTI, DEL, EXEC on a connection of its own, and a
+// retry when another client touched the key, for three round trips where
+// the script takes one. The script is the pattern Redis documents for a
+// lock on one instance.
+//
+// What this lock does not guarantee: it is a lease, not a lock. A holder
+// that stalls past the expiry (a long pause, a stopped process, a slow
+// rate service) loses it without knowing; another caller takes it and
+// computes the same amount again, and the result stored second is dropped
+// (Stats.Duplicates counts it). The answer is still right, because a
+// conversion is a pure function of the amount and the rules, which are
+// part of every key. A computation with effects (crediting a member)
+// would need more than this: a fencing token checked where the effect
+// happens, or an effect that is safe to repeat. Nor does the lock survive
+// a failover to a replica that had not yet received it.
+//
+// Every call has a deadline (RedisOptions.Timeout, 5 s by default), which
+// bounds each command and the wait for another's computation. A Redis that
+// is down refuses at once; one that hangs runs into the deadline. Either
+// way the conversion fails with ErrSharedCache, naming the server (its
+// password masked) and the step that failed, and nothing hangs. It never
+// computes around the cache: an outage hidden that way would look like a
+// poor hit ratio, and be found last. A stored value it cannot read is an
+// error too, never a result. Results expire (an hour by default), so runs
+// leave nothing behind on a shared server; RunLoad gives each run its own
+// namespace, so that each starts cold.
 //
 // # Semaphores and backpressure
 //
@@ -145,10 +202,10 @@
 // 64-byte line; padded, none does. Run it with -cpu 1,2,4: with one core
 // the layouts must run alike (a line has nowhere to go), and the packed
 // one falls behind as cores are added, since every write then waits for
-// the line to come back from another core. In the sharded cache itself,
-// true sharing (a hot amount's shard, wanted by every core) costs more
-// than false sharing: padding removes the cost nobody thinks to look for,
-// not the one that dominates.
+// the line to come back from another core. The sharded cache under
+// BenchmarkCache pays true sharing too (a hot amount's shard, wanted by
+// every core), which no padding removes; padding removes only the cost
+// of neighbours that share nothing but a line.
 //
 // # Measuring
 //
@@ -157,5 +214,9 @@
 // BenchmarkCache does the same under go test -bench. Hit ratio and
 // computations per call explain the times: a variant is fast because it
 // computes less, or because its goroutines wait less, and the counters say
-// which.
+// which. RunAll runs every kind of Kinds, and redis too when
+// LoadConfig.CacheURL names a server (it is left out otherwise, since it
+// needs one). RunBackpressure makes the table of the section on
+// backpressure; BenchmarkBackpressure and BenchmarkFalseSharing measure
+// what those sections claim.
 package converter

@@ -130,11 +130,18 @@ func NewRedis(ctx context.Context, rawURL string, rules Rules, opts RedisOptions
 			strings.ReplaceAll(err.Error(), rawURL, shown))
 	}
 	// The client must give up with the call: its context's deadline bounds
-	// every command, and a dial or read never outlasts the call's timeout.
+	// every command, and no dial, read or write outlasts the call's
+	// timeout, even one the URL asked to be unbounded (-1) or left alone.
+	bound := func(d time.Duration) time.Duration {
+		if d <= 0 || d > opts.Timeout {
+			return opts.Timeout
+		}
+		return d
+	}
 	ropts.ContextTimeoutEnabled = true
-	ropts.DialTimeout = min(cmp.Or(ropts.DialTimeout, opts.Timeout), opts.Timeout)
-	ropts.ReadTimeout = min(cmp.Or(ropts.ReadTimeout, opts.Timeout), opts.Timeout)
-	ropts.WriteTimeout = min(cmp.Or(ropts.WriteTimeout, opts.Timeout), opts.Timeout)
+	ropts.DialTimeout = bound(ropts.DialTimeout)
+	ropts.ReadTimeout = bound(ropts.ReadTimeout)
+	ropts.WriteTimeout = bound(ropts.WriteTimeout)
 	ropts.DialerRetries = cmp.Or(ropts.DialerRetries, 1) // commands retry already (MaxRetries)
 	ropts.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	rulesJSON, _ := json.Marshal(rules) // plain integers: cannot fail
