@@ -107,6 +107,13 @@
 // the script takes one. The script is the pattern Redis documents for a
 // lock on one instance.
 //
+// Sharing has a price: every call, hits included, is a round trip to the
+// server, tens or hundreds of microseconds where a map lookup takes tens
+// of nanoseconds. So the shared cache pays only for computations that
+// cost more than a round trip (a remote rate service, not the
+// arithmetic), and there it pays twice: each amount is asked of the
+// service once, however many processes want it.
+//
 // What this lock does not guarantee: it is a lease, not a lock. A holder
 // that stalls past the expiry (a long pause, a stopped process, a slow
 // rate service) loses it without knowing; another caller takes it and
