@@ -122,13 +122,11 @@ func NewRedis(ctx context.Context, rawURL string, rules Rules, opts RedisOptions
 	opts.Timeout = cmp.Or(opts.Timeout, DefaultRedisTimeout)
 	opts.LockExpiry = cmp.Or(opts.LockExpiry, opts.Timeout)
 	opts.Expiry = cmp.Or(opts.Expiry, DefaultRedisExpiry)
-	shown := iobound.Redact(rawURL)
-	ropts, err := redis.ParseURL(rawURL)
+	ropts, err := parseCacheURL(rawURL)
 	if err != nil {
-		// url.Parse quotes the URL it refuses, password and all.
-		return nil, fmt.Errorf("converter: cache URL %s: %w: %s", shown, ErrCacheURL,
-			strings.ReplaceAll(err.Error(), rawURL, shown))
+		return nil, err
 	}
+	shown := iobound.Redact(rawURL)
 	// The client must give up with the call: its context's deadline bounds
 	// every command, and no dial, read or write outlasts the call's
 	// timeout, even one the URL asked to be unbounded (-1) or left alone.
@@ -161,6 +159,24 @@ func NewRedis(ctx context.Context, rawURL string, rules Rules, opts RedisOptions
 		return nil, fmt.Errorf("converter: %w: %s does not answer: %w", ErrSharedCache, shown, err)
 	}
 	return c, nil
+}
+
+// CheckCacheURL reports whether NewRedis can use rawURL, without
+// connecting: for checking a flag before any work starts.
+func CheckCacheURL(rawURL string) error {
+	_, err := parseCacheURL(rawURL)
+	return err
+}
+
+func parseCacheURL(rawURL string) (*redis.Options, error) {
+	ropts, err := redis.ParseURL(rawURL)
+	if err != nil {
+		// url.Parse quotes the URL it refuses, password and all.
+		shown := iobound.Redact(rawURL)
+		return nil, fmt.Errorf("converter: cache URL %s: %w: %s", shown, ErrCacheURL,
+			strings.ReplaceAll(err.Error(), rawURL, shown))
+	}
+	return ropts, nil
 }
 
 func (c *Redis) Convert(ctx context.Context, points int64) (Result, error) {

@@ -427,6 +427,11 @@ func TestNewRedisRefusesWhatItCannotUse(t *testing.T) {
 			require.ErrorIs(t, err, tt.err)
 			assert.ErrorContains(t, err, tt.msg)
 			assert.NotContains(t, err.Error(), "secret")
+			if tt.err == ErrCacheURL {
+				assert.EqualError(t, CheckCacheURL(tt.url), err.Error(), "CheckCacheURL says the same without connecting")
+			} else {
+				assert.NoError(t, CheckCacheURL(tt.url))
+			}
 		})
 	}
 	_, err = NewRedis(t.Context(), closed, DefaultRules(), RedisOptions{Timeout: -time.Second})
