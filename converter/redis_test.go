@@ -54,7 +54,7 @@ func sumStats[C Cache](caches []C) Stats {
 }
 
 func TestRedisReturnsWhatTheRulesReturn(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	for _, tt := range []struct {
 		name   string
 		rules  Rules
@@ -82,7 +82,7 @@ func TestRedisReturnsWhatTheRulesReturn(t *testing.T) {
 }
 
 func TestRedisCountsHitsMissesAndComputations(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	c := newRedisCache(t, srv.URL, DefaultRules(), RedisOptions{Namespace: testNamespace()})
 	for _, p := range []int64{1_000, 1_000, 1_000, 2_000, 500} {
 		_, _ = c.Convert(t.Context(), p) // 500 is refused, and not counted
@@ -96,7 +96,7 @@ func TestRedisCountsHitsMissesAndComputations(t *testing.T) {
 // result and no free lock while it ran, so the overlap is certain. One
 // computation serves them all.
 func TestRedisComputesOnceForConcurrentMisses(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	for _, tt := range []struct {
 		name                string
 		clients, goroutines int
@@ -144,7 +144,7 @@ func TestRedisComputesOnceForConcurrentMisses(t *testing.T) {
 // shared one once in all.
 func TestRedisComputesEachAmountOnceAcrossClients(t *testing.T) {
 	const clients, goroutines, amounts = 4, 4, 50
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	rules := DefaultRules()
 	for _, tt := range []struct {
 		name   string
@@ -197,7 +197,7 @@ func TestRedisComputesEachAmountOnceAcrossClients(t *testing.T) {
 // computations, one result, and no wrong answer, since a conversion is a
 // pure function of the amount.
 func TestRedisLockDoesNotSurviveAStalledHolder(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	ctx := testCtx(t)
 	ns := testNamespace()
 	bComputing, aStored := make(chan struct{}), make(chan struct{})
@@ -246,7 +246,7 @@ func TestRedisLockDoesNotSurviveAStalledHolder(t *testing.T) {
 // at once instead of waiting for the expiry (an hour here, far beyond the
 // call's timeout), and nothing is stored.
 func TestRedisFailedComputationReleasesItsLock(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	ctx := testCtx(t)
 	entered := make(chan struct{}, 1)
 	var first atomic.Bool
@@ -280,7 +280,7 @@ func TestRedisFailedComputationReleasesItsLock(t *testing.T) {
 // with other rules or another namespace: none ever reads another's
 // result.
 func TestRedisKeepsRulesAndNamespacesApart(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	ns := testNamespace()
 	richer := DefaultRules()
 	richer.Tiers = []Tier{{From: 0, Rate: Rate{A: 10, B: 9}}}
@@ -301,7 +301,7 @@ func TestRedisKeepsRulesAndNamespacesApart(t *testing.T) {
 }
 
 func TestRedisRefusesAValueItCannotRead(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	c := newRedisCache(t, srv.URL, DefaultRules(), RedisOptions{Namespace: testNamespace()})
 	require.NoError(t, c.client.Set(t.Context(), c.keyOf(1_000), "seven hundred", 0).Err())
 	_, err := c.Convert(t.Context(), 1_000)
@@ -315,7 +315,7 @@ func TestRedisRefusesAValueItCannotRead(t *testing.T) {
 // that succeeded is right, and every one that failed says the shared
 // cache failed, and where.
 func TestRedisStoppedMidRunFailsOnlyWhatItMust(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	ctx := testCtx(t)
 	redisClosesItsProbes(t)
 	rules := DefaultRules()
@@ -327,7 +327,7 @@ func TestRedisStoppedMidRunFailsOnlyWhatItMust(t *testing.T) {
 			Namespace: ns, Timeout: 5 * time.Second,
 			Options: Options{OnCompute: func(context.Context, int64) {
 				if computed.Add(1) == 20 {
-					srv.Stop()
+					assert.NoError(t, srv.Kill())
 				}
 			}},
 		}))
@@ -441,7 +441,7 @@ func TestNewRedisRefusesWhatItCannotUse(t *testing.T) {
 }
 
 func TestRunLoadOnRedis(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	t.Run("a load on redis computes each amount at most once", func(t *testing.T) {
 		res, err := RunLoad(t.Context(), LoadConfig{Kind: "redis", CacheURL: srv.URL, Goroutines: 4, Ops: 2_000, Keys: 200})
 		require.NoError(t, err)

@@ -20,7 +20,7 @@ import (
 // network that drops packets. Every conversion, and a new client, fails at
 // its timeout with an error that says so; none hangs.
 func TestRedisThatHangsFailsAtTheDeadline(t *testing.T) {
-	srv := testserver.StartRedis(t)
+	srv := testserver.Redis(t)
 	ctx := testCtx(t)
 	const timeout = 300 * time.Millisecond
 	c := newRedisCache(t, srv.URL, DefaultRules(), RedisOptions{Namespace: testNamespace(), Timeout: timeout})
@@ -28,8 +28,8 @@ func TestRedisThatHangsFailsAtTheDeadline(t *testing.T) {
 	require.NoError(t, err, "the server answers before it is frozen")
 	require.Equal(t, int64(700), r.Converted)
 
-	require.NoError(t, syscall.Kill(srv.Pid(), syscall.SIGSTOP))
-	t.Cleanup(func() { _ = syscall.Kill(srv.Pid(), syscall.SIGCONT) })
+	require.NoError(t, syscall.Kill(srv.PID(), syscall.SIGSTOP))
+	t.Cleanup(func() { _ = syscall.Kill(srv.PID(), syscall.SIGCONT) })
 	var wg sync.WaitGroup
 	for _, p := range []int64{1_000, 2_000, 3_000, 1_000} {
 		wg.Go(func() {

@@ -18,12 +18,12 @@ import (
 	"time"
 )
 
-// Redis is a redis-server started for one test: on 127.0.0.1, on a port of
-// its own, in a temporary directory, with persistence off, so that nothing
-// it does outlives the test or touches another's data.
-type Redis struct {
+// RedisServer is a redis-server started for one test: on 127.0.0.1, on a
+// port of its own, in a temporary directory, with persistence off, so that
+// nothing it does outlives the test or touches another's data.
+type RedisServer struct {
 	Addr string // host:port, 127.0.0.1 and the server's port
-	URL  string // redis://Addr/0, for redis.ParseURL
+	URL  string // redis://Addr, for redis.ParseURL (database 0)
 
 	cmd  *exec.Cmd
 	out  *redisOutput
@@ -36,11 +36,11 @@ type Redis struct {
 // only keeps a broken one from hanging the test.
 const redisStartTimeout = 15 * time.Second
 
-// StartRedis starts a redis-server and stops it when the test ends. Where
-// no redis-server is installed the test is skipped, saying so, unless the
+// Redis starts a redis-server and kills it when the test ends. Where no
+// redis-server is installed the test is skipped, saying so, unless the
 // environment variable CI is "true": CI installs one, and a test that
 // skipped there would pass without having run.
-func StartRedis(tb testing.TB) *Redis {
+func Redis(tb testing.TB) *RedisServer {
 	tb.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
@@ -57,7 +57,7 @@ func StartRedis(tb testing.TB) *Redis {
 	for range 3 {
 		r, err := startRedis(tb, bin)
 		if err == nil {
-			tb.Cleanup(r.Stop)
+			tb.Cleanup(func() { _ = r.Kill() })
 			return r
 		}
 		errs = append(errs, err)
@@ -66,13 +66,13 @@ func StartRedis(tb testing.TB) *Redis {
 	return nil
 }
 
-func startRedis(tb testing.TB, bin string) (*Redis, error) {
+func startRedis(tb testing.TB, bin string) (*RedisServer, error) {
 	port, err := redisFreePort()
 	if err != nil {
 		return nil, err
 	}
-	r := &Redis{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), out: &redisOutput{}, done: make(chan struct{})}
-	r.URL = "redis://" + r.Addr + "/0"
+	r := &RedisServer{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), out: &redisOutput{}, done: make(chan struct{})}
+	r.URL = "redis://" + r.Addr
 	r.cmd = exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", tb.TempDir(), "--loglevel", "warning")
 	r.cmd.Stdout, r.cmd.Stderr = r.out, r.out
@@ -80,20 +80,20 @@ func startRedis(tb testing.TB, bin string) (*Redis, error) {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	go func() {
-		_ = r.cmd.Wait() // an exit is reported by redisReady, or expected by Stop
+		_ = r.cmd.Wait() // an exit is reported by redisReady, or expected by Kill
 		close(r.done)
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), redisStartTimeout)
 	defer cancel()
 	if err := r.redisReady(ctx); err != nil {
-		r.Stop()
+		_ = r.Kill()
 		return nil, fmt.Errorf("%s on port %d: %w; its output: %q", bin, port, err, r.out.String())
 	}
 	return r, nil
 }
 
 // redisReady waits until the server answers PING, it exits, or ctx ends.
-func (r *Redis) redisReady(ctx context.Context) error {
+func (r *RedisServer) redisReady(ctx context.Context) error {
 	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
 		if err := redisPing(ctx, r.Addr); err == nil {
 			return nil
@@ -133,20 +133,25 @@ func redisPing(ctx context.Context, addr string) error {
 	return nil
 }
 
-// Stop kills the server and waits for it to exit: the test's way of making
-// Redis go away in the middle of a run. Clients connected to it see their
-// connections close; new connections are refused. It is safe to call more
-// than once, and is called when the test ends.
-func (r *Redis) Stop() {
+// Kill kills the server and waits until it has been reaped: the test's way
+// of making Redis go away in the middle of a run. Clients connected to it
+// see their connections close; new connections are refused. It may be
+// called more than once, and is called when the test ends.
+func (r *RedisServer) Kill() error {
+	var err error
 	r.stop.Do(func() {
-		_ = r.cmd.Process.Kill() // SIGKILL also ends a stopped (SIGSTOP) process
+		// SIGKILL also ends a stopped (SIGSTOP) process.
+		if err = r.cmd.Process.Kill(); errors.Is(err, os.ErrProcessDone) {
+			err = nil
+		}
 		<-r.done
 	})
+	return err
 }
 
-// Pid returns the server's process id, for tests that signal it (SIGSTOP
+// PID returns the server's process id, for tests that signal it (SIGSTOP
 // makes a server that hangs: connections stay open, nothing answers).
-func (r *Redis) Pid() int { return r.cmd.Process.Pid }
+func (r *RedisServer) PID() int { return r.cmd.Process.Pid }
 
 // redisFreePort returns a port on 127.0.0.1 that nothing listens on now.
 func redisFreePort() (int, error) {
