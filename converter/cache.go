@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/sync/semaphore"
+	"golang.org/x/sys/cpu"
 )
 
 // ErrUnknownKind is returned by New for a cache kind it does not know.
@@ -73,6 +77,16 @@ type Options struct {
 	// Shards is the number of locks of the sharded cache; 0 means
 	// DefaultShards.
 	Shards int
+	// Service, when set, is asked once by every computation, after the
+	// Cost: the remote rate service, with its capacity (see RateService).
+	Service *RateService
+	// ServiceLimit, when above 0, bounds the computations that call the
+	// Service at once with a semaphore (golang.org/x/sync/semaphore): a
+	// computation beyond it waits for a place, until its context ends,
+	// instead of calling a service that would refuse it. Set it to the
+	// Service's capacity, or below it when other clients share the
+	// service. 0 means no bound.
+	ServiceLimit int
 	// OnCompute, when set, is called at the start of every computation,
 	// before the cost, by the goroutine that computes (holding whatever
 	// lock the cache holds across computations). Tests use it to count
@@ -104,6 +118,9 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 	if opts.Shards < 0 {
 		return nil, fmt.Errorf("converter: %d shards is negative", opts.Shards)
 	}
+	if err := checkService(opts); err != nil {
+		return nil, err
+	}
 	if opts.Capacity == 0 {
 		opts.Capacity = DefaultCapacity
 	}
@@ -113,7 +130,7 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 	// The rules are copied so that a caller changing its Tiers slice later
 	// cannot change a cache's answers behind its back.
 	rules.Tiers = append([]Tier(nil), rules.Tiers...)
-	b := &base{kind: kind, rules: rules, cost: opts.Cost, hook: opts.OnCompute}
+	b := newBase(kind, rules, opts)
 	switch kind {
 	case "none":
 		return &none{base: b}, nil
@@ -129,26 +146,66 @@ func New(kind string, rules Rules, opts Options) (Cache, error) {
 		return newLRU(b, opts.Capacity)
 	case "singleflight":
 		return newFlight(b, opts.Capacity)
+	case "redis":
+		return nil, fmt.Errorf("converter: cache %q needs a server's URL: use NewRedis (or LoadConfig.CacheURL)", kind)
 	}
 	return nil, fmt.Errorf("converter: cache %q: %w (known: %s)",
 		kind, ErrUnknownKind, strings.Join(Kinds(), ", "))
 }
 
-// counter is an atomic counter alone on its cache line, so that goroutines
-// counting hits on one core do not slow those counting misses on another.
+// cacheLine is the size padding rounds to: the processor's cache line as
+// golang.org/x/sys/cpu knows it (64 bytes on amd64, 128 on arm64), and 64
+// where it knows none (wasm says 0, which would make no padding at all).
+const cacheLine = max(unsafe.Sizeof(cpu.CacheLinePad{}), 64)
+
+// counter is an atomic counter that fills a cache line by itself. Two
+// counters side by side are then a whole line apart, and a core bumping
+// one never takes the other's line away from the core bumping that one:
+// without the padding, hits and misses would share a line and every hit
+// would slow the next miss on another core (false sharing: no data is
+// shared, only the line that holds it).
 type counter struct {
 	atomic.Int64
-	_ [56]byte
+	_ [cacheLine - unsafe.Sizeof(atomic.Int64{})]byte
 }
 
-// base is what every cache shares: the rules, the cost, the counters.
+// base is what every cache shares: the rules, the cost, the service, the
+// counters.
 type base struct {
-	kind  string
-	rules Rules
-	cost  Cost
-	hook  func(ctx context.Context, points int64)
+	kind    string
+	rules   Rules
+	cost    Cost
+	service *RateService
+	limit   *semaphore.Weighted // nil: no bound on calls to the service
+	slots   int64               // the limit's size, for messages
+	hook    func(ctx context.Context, points int64)
+
+	// The fields above are read on every call and never written; the
+	// counters below are written on every call. The pad keeps the first
+	// counter off the line that holds the last read-only field, so that
+	// counting does not evict the rules from other cores' caches, however
+	// the allocator aligns the struct.
+	_ cpu.CacheLinePad
 
 	hits, misses, computations, duplicates, evictions, entries counter
+}
+
+// checkService refuses a service limit that cannot work.
+func checkService(opts Options) error {
+	if opts.ServiceLimit < 0 || opts.ServiceLimit > 0 && opts.Service == nil {
+		return fmt.Errorf("converter: a service limit of %d needs a Service and a positive limit", opts.ServiceLimit)
+	}
+	return nil
+}
+
+// newBase copies what a cache needs from the validated rules and options.
+func newBase(kind string, rules Rules, opts Options) *base {
+	b := &base{kind: kind, rules: rules, cost: opts.Cost, service: opts.Service, hook: opts.OnCompute}
+	if opts.ServiceLimit > 0 {
+		b.slots = int64(opts.ServiceLimit)
+		b.limit = semaphore.NewWeighted(b.slots)
+	}
+	return b
 }
 
 func (b *base) Kind() string { return b.kind }
@@ -162,7 +219,27 @@ func (b *base) compute(ctx context.Context, points int64) (Result, error) {
 	if err := b.cost.pay(ctx); err != nil {
 		return Result{}, fmt.Errorf("converter: %s points: %w", FormatPoints(points), err)
 	}
+	if err := b.ask(ctx); err != nil {
+		return Result{}, fmt.Errorf("converter: %s points: %w", FormatPoints(points), err)
+	}
 	return b.rules.apply(points)
+}
+
+// ask calls the rate service, if there is one, through the semaphore, if
+// there is one. The wait for a place takes the caller's context, so that
+// it ends with the caller's deadline: backpressure that could block for
+// ever would only move the overload from the service to the callers.
+func (b *base) ask(ctx context.Context) error {
+	if b.service == nil {
+		return nil
+	}
+	if b.limit != nil {
+		if err := b.limit.Acquire(ctx, 1); err != nil {
+			return fmt.Errorf("waiting for one of %d places at the rate service: %w", b.slots, err)
+		}
+		defer b.limit.Release(1)
+	}
+	return b.service.Call(ctx)
 }
 
 // stats returns the counters; entries and capacity are the caller's.

@@ -42,10 +42,12 @@ func TestKindsAreListedInAFixedOrder(t *testing.T) {
 }
 
 func TestNewRefusesAnUnknownKind(t *testing.T) {
-	_, err := New("redis", DefaultRules(), Options{})
+	_, err := New("memcached", DefaultRules(), Options{})
 	require.ErrorIs(t, err, ErrUnknownKind)
 	assert.EqualError(t, err,
-		`converter: cache "redis": unknown cache kind (known: none, locked, rwlocked, sharded, syncmap, lru, singleflight)`)
+		`converter: cache "memcached": unknown cache kind (known: none, locked, rwlocked, sharded, syncmap, lru, singleflight)`)
+	_, err = New("redis", DefaultRules(), Options{})
+	assert.EqualError(t, err, `converter: cache "redis" needs a server's URL: use NewRedis (or LoadConfig.CacheURL)`)
 }
 
 func TestNewRefusesInvalidRulesAndOptions(t *testing.T) {

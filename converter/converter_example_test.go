@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"conclab/converter"
 )
@@ -133,6 +134,54 @@ func ExampleRunLoad() {
 		res.Cache, res.Ops, res.HitRatio, res.Computations, res.Evictions, res.Entries, *res.Capacity)
 	// Output:
 	// lru: 10000 ops, hit ratio 0.68, 3241 computations, 3141 evictions, 100 entries of 100
+}
+
+// ExampleNewRedis shares one cache among processes, and machines: each
+// connects to the same server with the same namespace, and an amount is
+// computed once among them all. It needs a Redis server, so it is compiled
+// but not run.
+func ExampleNewRedis() {
+	ctx := context.Background()
+	cache, err := converter.NewRedis(ctx, "redis://127.0.0.1:6379/0", converter.DefaultRules(),
+		converter.RedisOptions{Namespace: "points:run-42", Timeout: 2 * time.Second})
+	if err != nil {
+		fmt.Println(err) // a URL it cannot use (ErrCacheURL), or a server that does not answer (ErrSharedCache)
+		return
+	}
+	defer cache.Close()
+	r, err := cache.Convert(ctx, 150_000)
+	switch {
+	case errors.Is(err, converter.ErrSharedCache):
+		fmt.Println("the cache failed, not the amount:", err)
+	case err != nil:
+		fmt.Println(err)
+	default:
+		fmt.Println(r)
+	}
+}
+
+// ExampleRunBackpressure puts 8 goroutines in front of a rate service that
+// takes 2 calls at once, each conversion retried until served. Without a
+// bound, the service refuses the calls beyond 2, and the callers come back
+// for more; with a semaphore of 2 places the callers queue instead, and
+// the service refuses nothing. Timings vary from run to run, so only what
+// does not is printed.
+func ExampleRunBackpressure() {
+	rows, err := converter.RunBackpressure(context.Background(), converter.BackpressureConfig{
+		Capacities: []int{2}, Goroutines: 8, Calls: 200, Latency: time.Millisecond, Timeout: time.Minute,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, row := range rows {
+		fmt.Printf("capacity %d, semaphore %-5v: served %d of %d, requests refused: %-5v at most %d in flight: %v\n",
+			row.Capacity, row.Semaphore, row.Served, row.Calls, row.Overloaded > 0,
+			row.Capacity, row.MaxInFlight <= int64(row.Capacity))
+	}
+	// Output:
+	// capacity 2, semaphore false: served 200 of 200, requests refused: true  at most 2 in flight: true
+	// capacity 2, semaphore true : served 200 of 200, requests refused: false at most 2 in flight: true
 }
 
 func ExampleFormatPoints() {

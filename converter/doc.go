@@ -1,6 +1,8 @@
 // Package converter converts one company's loyalty points into another's
-// under exact rules, and shows, with seven caches behind one interface, what
-// it takes to share a cache among goroutines and when a cache pays at all.
+// under exact rules, and shows, with seven caches behind one interface and
+// an eighth in Redis, what it takes to share a cache among goroutines and
+// among processes, how to keep callers within what a service can take, and
+// when a cache pays at all.
 //
 // # The rules
 //
@@ -48,6 +50,9 @@
 //     concurrent misses on one amount wait for the computation already in
 //     flight instead of starting their own, so a burst of requests for a hot
 //     amount that is not cached yet (a "stampede") costs one computation.
+//   - redis (NewRedis) keeps the results in a Redis server, so that
+//     processes, and machines, share them, with a lock key per amount for
+//     what singleflight does within one process (see Across processes).
 //
 // Errors are never cached: an invalid amount is refused before the cache is
 // consulted (cheaper than a lookup, and it keeps typed garbage out of a
@@ -63,14 +68,151 @@
 // computing every time (none), and the lru and singleflight, which lock on
 // every hit, are several times slower than none. Even counting is shared
 // state: a counter that every goroutine bumps moves its cache line between
-// cores on every call, which is why the counters sit on separate cache
-// lines and none keeps only one. A cache starts to pay when a computation costs much more than a lookup (a rule
-// that asks a slow rate service: Options.Cost simulates one) and when
-// amounts repeat (a Zipf distribution, as real users produce, rather than a
-// uniform one). Measure both before adding a cache; then choose the lock
-// layout by what the load does: mostly hits favours syncmap or sharded,
-// unbounded keys need the lru, hot keys with expensive misses need
-// singleflight.
+// cores on every call, which is why none keeps only one (see False
+// sharing). A cache starts to pay when a computation costs much more than
+// a lookup (a rule that asks a slow rate service: Options.Cost simulates
+// one) and when amounts repeat (a Zipf distribution, as real users
+// produce, rather than a uniform one). Measure both before adding a cache;
+// then choose the lock layout by what the load does: mostly hits favours
+// syncmap or sharded, unbounded keys need the lru, hot keys with expensive
+// misses need singleflight.
+//
+// # Across processes: Redis
+//
+// A sync.Mutex guards memory, and memory belongs to one process. Run the
+// converter in N worker processes, each with its own cache and its own
+// lock, and every amount is computed up to N times, once per process's
+// map: the lock is correct and protects nothing the processes share. The
+// fix is a cache they all reach: Redis, here, which is also what workers
+// on several machines would use.
+//
+// NewRedis makes a Cache on a Redis server, and computes each amount once
+// among all its clients with a lock key per amount. A caller that misses
+// runs SET lock token NX PX expiry: the one that sets it holds the lock,
+// computes, stores the result and deletes the lock; the others poll for
+// the result with a growing pause (250 µs, doubling to 25 ms), until
+// their call's deadline. Two steps are Lua scripts, which Redis runs
+// whole, with nothing in between:
+//
+//   - looking up and taking the lock, so that a caller that misses cannot
+//     take a fresh lock just after the holder stored the result and left,
+//     and compute it again;
+//   - storing and deleting the lock, deleting it only if it still holds
+//     this caller's token, so that a holder that lost its lock (below)
+//     cannot delete the lock of the caller that took over.
+//
+// WATCH and MULTI could do the second step too, but optimistically: the
+// GET under WATCH, then MULTI, DEL, EXEC on a connection of its own, and a
+// retry when another client touched the key, for three round trips where
+// the script takes one. The script is the pattern Redis documents for a
+// lock on one instance.
+//
+// Sharing has a price: every call, hits included, is a round trip to the
+// server, tens or hundreds of microseconds where a map lookup takes tens
+// of nanoseconds. So the shared cache pays only for computations that
+// cost more than a round trip (a remote rate service, not the
+// arithmetic), and there it pays twice: each amount is asked of the
+// service once, however many processes want it.
+//
+// What this lock does not guarantee: it is a lease, not a lock. A holder
+// that stalls past the expiry (a long pause, a stopped process, a slow
+// rate service) loses it without knowing; another caller takes it and
+// computes the same amount again, and the result stored second is dropped
+// (Stats.Duplicates counts it). The answer is still right, because a
+// conversion is a pure function of the amount and the rules, which are
+// part of every key. A computation with effects (crediting a member)
+// would need more than this: a fencing token checked where the effect
+// happens, or an effect that is safe to repeat. Nor does the lock survive
+// a failover to a replica that had not yet received it.
+//
+// Every call has a deadline (RedisOptions.Timeout, 5 s by default), which
+// bounds each command and the wait for another's computation. A Redis that
+// is down refuses at once; one that hangs runs into the deadline. Either
+// way the conversion fails with ErrSharedCache, naming the server (its
+// password masked) and the step that failed, and nothing hangs. It never
+// computes around the cache: an outage hidden that way would look like a
+// poor hit ratio, and be found last. A stored value it cannot read is an
+// error too, never a result. Results expire (an hour by default), so runs
+// leave nothing behind on a shared server; RunLoad gives each run its own
+// namespace, so that each starts cold.
+//
+// # Semaphores and backpressure
+//
+// A lock lets one goroutine in; a semaphore lets K in. The original's
+// advice, "use locks or semaphores", meets its second half when the
+// computation asks a remote service that can only do so much at once.
+// RateService is that service: at most Capacity calls at once, each taking
+// Latency. Beyond its capacity it refuses a call at once with
+// ErrOverloaded instead of slowing down. Both are what real services do,
+// but refusing is the honest choice here: a service that slows down is
+// queueing the excess inside itself, invisibly, until its memory or its
+// callers' patience runs out, and the lesson would hide in the latency; a
+// refusal (HTTP 503 or 429) is counted, and makes the overload visible
+// to the caller, who must decide what to do with it.
+//
+// Options.ServiceLimit puts golang.org/x/sync/semaphore in front of the
+// service: a computation takes one of K places before it calls, and waits
+// for one, with its own context, when all are taken. The wait has the
+// caller's deadline: a bound on callers that could block for ever would
+// only move the overload from the service to the callers.
+//
+// RunBackpressure measures both ways under a load of G goroutines, more
+// than K, each conversion tried again a moment after a refusal, as a
+// client of a real service would. The shape of the table, whatever the
+// machine (K from 1 to 8, G = 16, 1 ms a call):
+//
+//   - Goodput (served per second) is about K per millisecond with and
+//     without the semaphore: the service is the bottleneck, and pushing
+//     harder cannot make it serve more.
+//   - Without the semaphore the service refuses several requests for
+//     every one it serves: the G-K callers left out each come back once
+//     a call's length, so about (G-K)/K refusals per answer. That is
+//     work it does for nothing, and on a real service (parsing, TLS,
+//     logging) work that makes the overload worse. With the semaphore it
+//     refuses none.
+//   - The mean time of a conversion is about the same both ways, G/K calls
+//     long: the queue is the same length, only its place changes. The
+//     longest is not: without the semaphore, whoever retries first after
+//     a call ends gets the place, and an unlucky caller can lose that race
+//     for the whole run; the semaphore queues its waiters first come,
+//     first served, and the longest wait stays near the mean.
+//
+// That is backpressure: when the consumer is full, the producer waits,
+// close to where the work comes from, instead of pushing and being pushed
+// back. A semaphore is the smallest form of it; a bounded channel, a
+// worker pool of K goroutines and a connection pool of K connections are
+// others. Size it to the service's capacity: smaller wastes capacity,
+// larger lets refusals back in.
+//
+// # False sharing
+//
+// A processor core does not read or write a byte: it owns a whole cache
+// line (64 bytes on amd64, 128 on arm64) while it writes any byte of it.
+// Two goroutines writing two different variables on one line therefore
+// take the line from each other's core on every write, as if they shared
+// the variable: false sharing. No data race, no wrong answer, only time.
+//
+// Two places here write per call: the sharded cache's mutexes, which sit
+// side by side in one slice, and the counters every cache bumps. A shard
+// is padded (golang.org/x/sys/cpu.CacheLinePad in front, and the rest of
+// its last line behind) so that it fills whole lines and its mutex is a
+// full line away from its neighbour's whatever the slice's alignment,
+// which Go does not promise; each counter fills a line, and a line of
+// padding keeps the first one off the rules that every call reads. A
+// shard used to be padded to 56 bytes by a hand count that had fallen out
+// of date: padding is computed from unsafe.Sizeof now, and a test checks
+// the layout with unsafe.Sizeof and unsafe.Offsetof.
+//
+// BenchmarkFalseSharing shows the cost without anything else in the way:
+// each goroutine locks only its own shard, or bumps only its own counter,
+// so nothing is shared but lines. Packed, four 16-byte shards share a
+// 64-byte line; padded, none does. Run it with -cpu 1,2,4: with one core
+// the layouts must run alike (a line has nowhere to go), and the packed
+// one falls behind as cores are added, since every write then waits for
+// the line to come back from another core. The sharded cache under
+// BenchmarkCache pays true sharing too (a hot amount's shard, wanted by
+// every core), which no padding removes; padding removes only the cost
+// of neighbours that share nothing but a line.
 //
 // # Measuring
 //
@@ -79,5 +221,9 @@
 // BenchmarkCache does the same under go test -bench. Hit ratio and
 // computations per call explain the times: a variant is fast because it
 // computes less, or because its goroutines wait less, and the counters say
-// which.
+// which. RunAll runs every kind of Kinds, and redis too when
+// LoadConfig.CacheURL names a server (it is left out otherwise, since it
+// needs one). RunBackpressure makes the table of the section on
+// backpressure; BenchmarkBackpressure and BenchmarkFalseSharing measure
+// what those sections claim.
 package converter

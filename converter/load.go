@@ -1,9 +1,12 @@
 package converter
 
 import (
+	"cmp"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand"
 	"strings"
 	"time"
@@ -44,6 +47,13 @@ type LoadConfig struct {
 	Shards     int     // DefaultShards (sharded)
 	Seed       int64   // 1; goroutine i draws from seed+i, so runs repeat exactly
 	Rules      *Rules  // DefaultRules()
+	// CacheURL is the Redis server of the redis kind (see NewRedis), and
+	// makes RunAll add that kind; the other kinds ignore it.
+	CacheURL string
+	// Namespace is the redis kind's key namespace: by default a new one
+	// for every run, so that each run starts cold. Runs that must share
+	// results (one per process, say) give the same one.
+	Namespace string
 }
 
 // LoadResult is what a load run measured. Its JSON is one entry of the
@@ -130,9 +140,12 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if err != nil {
 		return LoadResult{}, err
 	}
-	cache, err := New(cfg.Kind, *cfg.Rules, Options{Cost: cfg.Cost, Capacity: cfg.Capacity, Shards: cfg.Shards})
+	cache, err := cfg.newCache(ctx)
 	if err != nil {
 		return LoadResult{}, err
+	}
+	if c, ok := cache.(io.Closer); ok {
+		defer c.Close() // nothing was written that closing could lose
 	}
 	amounts, err := validAmounts(*cfg.Rules, cfg.Keys)
 	if err != nil {
@@ -206,11 +219,28 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	return res, nil
 }
 
+// newCache builds the cache a load runs on.
+func (cfg LoadConfig) newCache(ctx context.Context) (Cache, error) {
+	opts := Options{Cost: cfg.Cost, Capacity: cfg.Capacity, Shards: cfg.Shards}
+	if cfg.Kind != "redis" {
+		return New(cfg.Kind, *cfg.Rules, opts)
+	}
+	if cfg.CacheURL == "" {
+		return nil, fmt.Errorf("converter: load: the redis cache needs a CacheURL")
+	}
+	ns := cmp.Or(cfg.Namespace, DefaultRedisNamespace+":load:"+crand.Text())
+	return NewRedis(ctx, cfg.CacheURL, *cfg.Rules, RedisOptions{Options: opts, Namespace: ns})
+}
+
 // RunAll runs cfg once per cache kind, in the order of Kinds, ignoring
-// cfg.Kind.
+// cfg.Kind; then once on Redis when cfg.CacheURL is set.
 func RunAll(ctx context.Context, cfg LoadConfig) ([]LoadResult, error) {
 	var results []LoadResult
-	for _, kind := range Kinds() {
+	kinds := Kinds()
+	if cfg.CacheURL != "" {
+		kinds = append(kinds, "redis")
+	}
+	for _, kind := range kinds {
 		cfg.Kind = kind
 		res, err := RunLoad(ctx, cfg)
 		if err != nil {

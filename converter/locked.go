@@ -1,9 +1,6 @@
 package converter
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
 // locked is the original's dict and Lock: one map, one mutex, held across
 // the computation. It is correct and never computes an amount twice, but
@@ -15,7 +12,9 @@ type locked struct {
 }
 
 func newLocked(b *base) *locked {
-	return &locked{base: b, shard: shard{m: make(map[int64]Result)}}
+	c := &locked{base: b}
+	c.m = make(map[int64]Result)
+	return c
 }
 
 func (c *locked) Convert(ctx context.Context, points int64) (Result, error) {
@@ -26,30 +25,3 @@ func (c *locked) Convert(ctx context.Context, points int64) (Result, error) {
 }
 
 func (c *locked) Stats() Stats { return c.stats(int(c.entries.Load()), Unbounded) }
-
-// shard is one map and the mutex that guards it: the whole of the locked
-// cache, and one of the sharded cache's pieces.
-type shard struct {
-	mu sync.Mutex
-	m  map[int64]Result
-	_  [40]byte // a shard per cache line: locking one does not slow its neighbour
-}
-
-// convert returns the cached result of points, or computes and stores it,
-// holding the shard's lock throughout.
-func (s *shard) convert(ctx context.Context, b *base, points int64) (Result, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if r, ok := s.m[points]; ok {
-		b.hits.Add(1)
-		return r, nil
-	}
-	b.misses.Add(1)
-	r, err := b.compute(ctx, points)
-	if err != nil {
-		return Result{}, err
-	}
-	s.m[points] = r
-	b.entries.Add(1)
-	return r, nil
-}

@@ -4,10 +4,15 @@ import (
 	"os"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+	"github.com/redis/go-redis/v9/logging"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) {
+	// go-redis logs every failed dial to stderr; the tests that stop a
+	// server expect those failures and check the errors they cause.
+	redis.SetLogger(&logging.VoidLogger{})
 	goleak.VerifyTestMain(m)
 }
 
