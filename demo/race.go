@@ -343,8 +343,10 @@ func (r RaceReport) Write(w io.Writer) error {
 			continue
 		}
 		if cr.Lost > 0 {
-			b.WriteString("   The unsynchronised increments read, then wrote: a goroutine that read a\n" +
-				"   stale value wrote it back and erased the others' increments.\n")
+			fmt.Fprintf(&b, "   The unsynchronised increments read, then wrote: a goroutine that read a\n"+
+				"   stale value wrote it back and erased the others' increments. (Every %dth\n"+
+				"   increment calls runtime.Gosched between its read and its write, so that a\n"+
+				"   switch lands there and the loss shows on every run, on one core too.)\n", yieldEvery)
 		} else {
 			b.WriteString("   No increment was lost this time, yet the code is still wrong: a data race\n" +
 				"   is a bug whether or not a run shows it. Run it again, or on more cores.\n")
