@@ -75,6 +75,10 @@ var childDemos = map[string]childDemo{
 		fmt.Fprintln(out, "final", countUnsafely(a[0], a[1]))
 		return 0
 	}},
+	"nolock": {2, func(a []int, out io.Writer) int {
+		fmt.Fprintln(out, "tally", tallyOnPool(a[0], a[1]))
+		return 0
+	}},
 }
 
 // runChild runs the demonstration spec names and returns the exit status.

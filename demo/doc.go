@@ -1,5 +1,12 @@
 // Package demo holds conclab's demonstrations: two data races made visible,
-// and a summary that turns a full comparison into advice.
+// shared state without locks on an event loop, goroutine leaks, deadlocks,
+// preemption, and a summary that turns a full comparison into advice.
+//
+// Every demonstration returns a report whose Write method explains it for a
+// terminal; cmd/compare's demo subcommand prints them. What could crash or
+// hang the caller (a data race, a deadlock, GOMAXPROCS set from outside)
+// runs in a child process: the current binary re-executed, which must call
+// [RunChildIfRequested] first thing in main (or in TestMain).
 //
 // # Data races
 //
@@ -48,6 +55,31 @@
 // race-built too: the demonstration runs it with GORACE="halt_on_error=0
 // exitcode=0", reads the detector's report from its standard error and
 // tells you, while the caller, which only reads a pipe, stays clean.
+//
+// # Shared state without locks: the event loop
+//
+// asyncio code rarely takes a lock, and [NoLocks] shows why. Tasks on an
+// [conclab/eventloop.Loop] share a counter and a map with no lock; each
+// task is a chain of callbacks, one per update, handing the loop back
+// between two updates as a coroutine does at an await (with CallSoon, now
+// and then on a timer, so the tasks interleave in no simple order). The
+// count comes out exact, and the race detector, watching the loop in this
+// process, has nothing to report: one goroutine runs every callback, one
+// at a time, each to its end, so between two awaits a task has the state
+// to itself. The rule has an edge, and the demonstration shows it too: put
+// an await between the read and the write and the other tasks run there;
+// the write puts back a stale count and updates are lost, on one goroutine,
+// with no data race at all. That is what asyncio.Lock is for.
+//
+// The same update on goroutines (in a child, as the racing counter above)
+// loses updates, even on one processor (GOMAXPROCS=1, the default here, so
+// that cooperative and preemptive switching are compared on equal terms):
+// the scheduler may switch goroutines between any two instructions. The
+// demonstration makes the switch land between the read and the write with
+// a runtime.Gosched every 1000th update, so the loss shows on every run,
+// and its output says so. With more processors, two goroutines may also
+// write the map at the same instant, and the runtime stops the child with
+// "concurrent map writes".
 //
 // # The decision summary
 //
