@@ -81,6 +81,24 @@
 // write the map at the same instant, and the runtime stops the child with
 // "concurrent map writes".
 //
+// # Goroutine leaks and cancellation
+//
+// [Leak] runs the downloader as a pipeline on the embedded server: a
+// generator, fetch goroutines (fan-out) feeding one channel (fan-in), parse
+// goroutines, and a consumer that sums; one URL fails. Written with
+// unbuffered channels alone, the consumer returns at the first error and
+// nobody upstream is told: every stage goroutine blocks on a send that no
+// one will receive, for good. A blocked goroutine is never collected; a
+// server doing this per request grows until it falls over. The
+// demonstration counts them as a goroutine profile would (runtime.Stack,
+// filtered to the pipeline's functions, grouped by where they wait), then
+// ends them through a channel only it knows about, so the caller stays
+// clean. The same pipeline with a context and errgroup.WithContext leaks
+// none: the failing fetch returns its error to the group, the group
+// cancels the context, every request and every send selects on it, and
+// Wait returns only once every goroutine has. SetLimit bounds the fetches
+// in flight, doing a worker pool's job with one goroutine per URL.
+//
 // # The decision summary
 //
 // [Summary] reads a full run's measurements (each model's median, speedup
