@@ -79,6 +79,15 @@ var childDemos = map[string]childDemo{
 		fmt.Fprintln(out, "tally", tallyOnPool(a[0], a[1]))
 		return 0
 	}},
+	"lockorder": {1, func(a []int, out io.Writer) int {
+		return invertLocks(out, time.Duration(a[0])*time.Millisecond)
+	}},
+	"asleep": {0, func(_ []int, out io.Writer) int {
+		return waitForNobody(out)
+	}},
+	"asleep-timer": {1, func(a []int, out io.Writer) int {
+		return waitForNobodyWithTimer(out, time.Duration(a[0])*time.Millisecond)
+	}},
 }
 
 // runChild runs the demonstration spec names and returns the exit status.

@@ -99,6 +99,26 @@
 // Wait returns only once every goroutine has. SetLimit bounds the fetches
 // in flight, doing a worker pool's job with one goroutine per URL.
 //
+// # Deadlock
+//
+// [Deadlock] runs three children that never finish. In the first, two
+// goroutines take two mutexes in opposite orders, with a handshake that
+// makes the inversion happen on every run. A watchdog in the parent notices
+// that the child makes no progress, sends it SIGQUIT, and the Go runtime
+// prints every goroutine's stack: the demonstration shows the two that wait
+// in Lock, trimmed to the demonstration's frames. That is how a deadlock is
+// found in a real server, which the runtime will not flag: it reports "all
+// goroutines are asleep - deadlock!" only when no goroutine can run and
+// nothing could ever wake one (no thread running Go code, in a system call
+// or in the network poller, and no timer pending; see checkdead in
+// runtime/proc.go). The second child is that case, the main goroutine
+// waiting on a channel nobody sends on and nothing else alive; the third is
+// the same wait with one timer pending, and hangs. One more condition
+// matters: the detector is off in any binary that links cgo, because C code
+// could call back into Go (golang/go#25538). With CGO_ENABLED=1, package
+// net links the C resolver, so this module's binaries get the message only
+// when built with CGO_ENABLED=0; the report says which it was.
+//
 // # The decision summary
 //
 // [Summary] reads a full run's measurements (each model's median, speedup
