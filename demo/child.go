@@ -88,6 +88,9 @@ var childDemos = map[string]childDemo{
 	"asleep-timer": {1, func(a []int, out io.Writer) int {
 		return waitForNobodyWithTimer(out, time.Duration(a[0])*time.Millisecond)
 	}},
+	"preempt": {2, func(a []int, out io.Writer) int {
+		return timerBehindSpinner(out, a[0], time.Duration(a[1])*time.Microsecond)
+	}},
 }
 
 // runChild runs the demonstration spec names and returns the exit status.

@@ -20,6 +20,7 @@ func TestRunChild(t *testing.T) {
 		{name: "a counter child says hello and reports its count", spec: "counter 1 10", code: 0, stdout: childHello + "\nfinal 10 "},
 		{name: "a map child that wrote alone survives", spec: "mapwrites 1 1", code: 0, stdout: childHello + "\nsurvived\n"},
 		{name: "a tally child on one goroutine loses nothing", spec: "nolock 1 10", code: 0, stdout: childHello + "\ntally 10 10\n"},
+		{name: "a preemption child reports its timer", spec: "preempt 1000 0", code: 0, stdout: childHello + "\npreempt "},
 		{name: "a request with too many numbers is refused", spec: "counter 1 2 3", code: 2, stderrPart: "counter takes 2 numbers"},
 		{name: "a request with numbers it does not take is refused", spec: "asleep 1", code: 2, stderrPart: "asleep takes 0 numbers"},
 		{name: "an empty request is refused", spec: "", code: 2, stderrPart: "bad request"},

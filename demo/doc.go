@@ -119,6 +119,23 @@
 // net links the C resolver, so this module's binaries get the message only
 // when built with CGO_ENABLED=0; the report says which it was.
 //
+// # Preemption
+//
+// The event loop's starvation demonstration (eventloop.Starve) shows a
+// task that never yields holding up a timer for its whole run. [Preempt]
+// runs the same sum of squares on a goroutine, beside a timer, in children
+// with GOMAXPROCS 1 and 2. With one P the timer is late by about 10 to
+// 20 ms, not by the whole task: sysmon, a runtime thread that needs no P,
+// preempts a goroutine that has held its P for 10 ms (forcePreemptNS in
+// runtime/proc.go), and since Go 1.14 it does so asynchronously, by a
+// signal, so even a loop without function calls stops. sysmon sleeps
+// between checks, 20 µs at first and up to 10 ms while it finds nothing to
+// do, which is where the rest of the lateness comes from. With two Ps the
+// timer runs at once on the idle one. A third child runs with
+// GODEBUG=asyncpreemptoff=1, as Go did before 1.14: the loop is never
+// preempted and the timer waits for the whole task, as on the event loop.
+// The figures are shown, never asserted: they vary with the machine.
+//
 // # The decision summary
 //
 // [Summary] reads a full run's measurements (each model's median, speedup
