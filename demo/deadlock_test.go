@@ -28,7 +28,9 @@ func TestDeadlock(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGQUIT: a hung child is killed without its stacks")
 	}
-	rep, err := demo.Deadlock(context.Background(), demo.DeadlockConfig{})
+	// Half a second is long: the goroutines block microseconds after the
+	// line that starts the watchdog.
+	rep, err := demo.Deadlock(context.Background(), demo.DeadlockConfig{Patience: 500 * time.Millisecond})
 	require.NoError(t, err)
 	assert.True(t, rep.CanQuit)
 
