@@ -60,37 +60,47 @@ type childDemo struct {
 	run  func(args []int, stdout io.Writer) int
 }
 
-// childDemos are the demonstrations a child can run, by the name that
+// childDemoNamed returns the demonstration a child runs for the name that
 // starts its spec. Several of them never return: the runtime stops the
 // process with a fatal error, or the parent stops it with SIGQUIT, which is
 // the point.
-var childDemos = map[string]childDemo{
-	"mapwrites": {2, func(a []int, out io.Writer) int {
-		if writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond) {
-			fmt.Fprintln(out, "survived")
-		}
-		return 0
-	}},
-	"counter": {2, func(a []int, out io.Writer) int {
-		fmt.Fprintln(out, "final", countUnsafely(a[0], a[1]))
-		return 0
-	}},
-	"nolock": {2, func(a []int, out io.Writer) int {
-		fmt.Fprintln(out, "tally", tallyOnPool(a[0], a[1]))
-		return 0
-	}},
-	"lockorder": {1, func(a []int, out io.Writer) int {
-		return invertLocks(out, time.Duration(a[0])*time.Millisecond)
-	}},
-	"asleep": {0, func(_ []int, out io.Writer) int {
-		return waitForNobody(out)
-	}},
-	"asleep-timer": {1, func(a []int, out io.Writer) int {
-		return waitForNobodyWithTimer(out, time.Duration(a[0])*time.Millisecond)
-	}},
-	"preempt": {2, func(a []int, out io.Writer) int {
-		return timerBehindSpinner(out, a[0], time.Duration(a[1])*time.Microsecond)
-	}},
+func childDemoNamed(name string) (childDemo, bool) {
+	switch name {
+	case "mapwrites":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			if writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond) {
+				fmt.Fprintln(out, "survived")
+			}
+			return 0
+		}}, true
+	case "counter":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			fmt.Fprintln(out, "final", countUnsafely(a[0], a[1]))
+			return 0
+		}}, true
+	case "nolock":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			fmt.Fprintln(out, "tally", tallyOnPool(a[0], a[1]))
+			return 0
+		}}, true
+	case "lockorder":
+		return childDemo{1, func(a []int, out io.Writer) int {
+			return invertLocks(out, time.Duration(a[0])*time.Millisecond)
+		}}, true
+	case "asleep":
+		return childDemo{0, func(_ []int, out io.Writer) int {
+			return waitForNobody(out)
+		}}, true
+	case "asleep-timer":
+		return childDemo{1, func(a []int, out io.Writer) int {
+			return waitForNobodyWithTimer(out, time.Duration(a[0])*time.Millisecond)
+		}}, true
+	case "preempt":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			return timerBehindSpinner(out, a[0], time.Duration(a[1])*time.Microsecond)
+		}}, true
+	}
+	return childDemo{}, false
 }
 
 // runChild runs the demonstration spec names and returns the exit status.
@@ -100,7 +110,7 @@ func runChild(spec string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "demo child: bad request %q\n", spec)
 		return 2
 	}
-	d, ok := childDemos[fields[0]]
+	d, ok := childDemoNamed(fields[0])
 	if !ok {
 		fmt.Fprintf(stderr, "demo child: unknown demonstration %q\n", fields[0])
 		return 2
