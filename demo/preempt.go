@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -13,32 +14,33 @@ import (
 	"conclab/cpubound"
 )
 
-// Defaults for a zero PreemptConfig: the task and the timer of the event
-// loop's starvation demonstration (eventloop.Starve), so that the rows
-// read side by side.
-const (
-	DefaultPreemptN     = 100_000_000
-	DefaultPreemptDelay = time.Millisecond
-)
+// DefaultPreemptN is the task of a zero PreemptConfig: the event loop's
+// starvation demonstration's (eventloop.Starve, about 60 ms), so that the
+// rows read side by side.
+const DefaultPreemptN = 100_000_000
 
 // forcePreempt is the runtime's time slice, forcePreemptNS in
 // runtime/proc.go: sysmon preempts a goroutine that has run this long
 // without the scheduler running anything else on its P.
 const forcePreempt = 10 * time.Millisecond
 
+// ErrNegativeDelay is wrapped by Preempt's error for a timer due before
+// the task starts.
+var ErrNegativeDelay = errors.New("demo: negative delay")
+
 // PreemptConfig sets up the Preempt demonstration. The zero value is ready
 // to use.
 type PreemptConfig struct {
-	N       int           // the task sums the squares below N; 0 means DefaultPreemptN
-	Delay   time.Duration // the timer is due this long after the task is started; 0 means DefaultPreemptDelay
+	N int // the task sums the squares below N; 0 means DefaultPreemptN
+	// Delay is when the timer is due, after the task is started. 0 makes
+	// it due at once, as in eventloop.Starve: it still waits for a
+	// processor to run it.
+	Delay   time.Duration
 	Timeout time.Duration // deadline of each child process; 0 means DefaultTimeout
 }
 
 func (c PreemptConfig) withDefaults() PreemptConfig {
 	c.N = cmpOr(c.N, DefaultPreemptN)
-	if c.Delay <= 0 {
-		c.Delay = DefaultPreemptDelay
-	}
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -85,6 +87,9 @@ func Preempt(ctx context.Context, cfg PreemptConfig) (PreemptReport, error) {
 	if err := cpubound.Check(cfg.N); err != nil {
 		return rep, err
 	}
+	if cfg.Delay < 0 {
+		return rep, fmt.Errorf("%w: timer delay %v", ErrNegativeDelay, cfg.Delay)
+	}
 	spec := fmt.Sprintf("preempt %d %d", cfg.N, cfg.Delay.Microseconds())
 	for _, c := range []struct {
 		procs   int
@@ -108,42 +113,39 @@ func Preempt(ctx context.Context, cfg PreemptConfig) (PreemptReport, error) {
 	return rep, nil
 }
 
-// timerBehindSpinner is the child: a timer due after delay, a goroutine
-// that sums the squares below n, and the main goroutine waiting for the
-// timer. cpubound's loop calls no function (its 128-bit multiply and add
-// are compiler intrinsics), so nothing in it gives the scheduler a chance:
-// only preemption from outside (sysmon, by signal) can take the processor
-// from it. It writes "preempt LATE_NS TASK_NS
-// TIMER_FIRST GOMAXPROCS".
+// timerBehindSpinner is the child: a timer due after delay, and the main
+// goroutine summing the squares below n. cpubound's loop calls no function
+// (its 128-bit multiply and add are compiler intrinsics), so nothing in it
+// gives the scheduler a chance: only preemption from outside (sysmon, by
+// signal) can take the processor from it. The timer's function runs on a
+// goroutine of its own once a P runs the timer: at once if another P is
+// idle, else when this one is taken back. It writes "preempt LATE_NS
+// TASK_NS TIMER_FIRST GOMAXPROCS".
 func timerBehindSpinner(out io.Writer, n int, delay time.Duration) int {
-	var (
-		task     time.Duration
-		sum      cpubound.Uint128
-		err      error
-		finished atomic.Bool
-	)
-	done := make(chan struct{})
+	type firing struct {
+		late  time.Duration
+		first bool
+	}
+	var finished atomic.Bool
+	fired := make(chan firing, 1)
 	deadline := time.Now().Add(delay)
-	timer := time.NewTimer(delay)
-	go func() {
-		defer close(done)
-		start := time.Now()
-		sum, err = cpubound.SumOfSquares(n)
-		// An atomic store compiles to an instruction, not a call: a
-		// preemption requested during the loop takes effect at the next
-		// call (time.Since's), after the task is marked finished.
-		finished.Store(true)
-		task = time.Since(start)
-	}()
-	<-timer.C
-	late := time.Since(deadline)
-	timerFirst := !finished.Load()
-	<-done
+	t := time.AfterFunc(delay, func() {
+		fired <- firing{late: time.Since(deadline), first: !finished.Load()}
+	})
+	defer t.Stop()
+	start := time.Now()
+	sum, err := cpubound.SumOfSquares(n)
+	// An atomic store compiles to an instruction, not a call: a preemption
+	// requested during the loop takes effect at the next call (time.Since's),
+	// after the task is marked finished.
+	finished.Store(true)
+	task := time.Since(start)
+	f := <-fired // the timer has fired, or will: it is due and nothing stops it
 	if want, _ := cpubound.Expected(n); err != nil || sum != want {
 		fmt.Fprintf(out, "wrong sum of squares below %d: %v, %v\n", n, sum, err)
 		return 1
 	}
-	fmt.Fprintf(out, "preempt %d %d %t %d\n", late.Nanoseconds(), task.Nanoseconds(), timerFirst, runtime.GOMAXPROCS(0))
+	fmt.Fprintf(out, "preempt %d %d %t %d\n", f.late.Nanoseconds(), task.Nanoseconds(), f.first, runtime.GOMAXPROCS(0))
 	return 0
 }
 

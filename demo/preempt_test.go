@@ -17,7 +17,7 @@ func TestPreempt(t *testing.T) {
 	rep, err := demo.Preempt(context.Background(), demo.PreemptConfig{N: 20_000_000})
 	require.NoError(t, err)
 	assert.Equal(t, 20_000_000, rep.Config.N)
-	assert.Equal(t, demo.DefaultPreemptDelay, rep.Config.Delay, "defaults are filled in")
+	assert.Zero(t, rep.Config.Delay, "a timer due at once")
 	require.Len(t, rep.Runs, 3)
 	// Structure only: how late the timer ran is shown, never asserted.
 	for i, want := range []struct {
@@ -44,6 +44,10 @@ func TestPreemptErrors(t *testing.T) {
 	t.Run("a number the kernel cannot sum exactly is refused before any child", func(t *testing.T) {
 		_, err := demo.Preempt(context.Background(), demo.PreemptConfig{N: int(cpubound.MaxN) + 1})
 		assert.Error(t, err)
+	})
+	t.Run("a timer due before the task is refused", func(t *testing.T) {
+		_, err := demo.Preempt(context.Background(), demo.PreemptConfig{Delay: -time.Millisecond})
+		assert.ErrorIs(t, err, demo.ErrNegativeDelay)
 	})
 	t.Run("a cancelled caller starts no child", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
