@@ -128,6 +128,10 @@ func timerBehindSpinner(out io.Writer, n int, delay time.Duration) int {
 	}
 	var finished atomic.Bool
 	fired := make(chan firing, 1)
+	// sysmon measures a goroutine's time slice from when the scheduler last
+	// gave it the P. Yielding first starts a fresh slice with the task,
+	// rather than one this goroutine began at start-up.
+	runtime.Gosched()
 	deadline := time.Now().Add(delay)
 	t := time.AfterFunc(delay, func() {
 		fired <- firing{late: time.Since(deadline), first: !finished.Load()}
