@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,9 +24,10 @@ const childEnv = "CONCLAB_DEMO_CHILD"
 const childHello = "conclab demo child"
 
 // stderrCap bounds what the parent keeps of a child's standard error: a
-// fatal error prints a goroutine trace, and the race detector a report per
-// race, but the first lines are the ones worth showing.
-const stderrCap = 64 << 10
+// fatal error or SIGQUIT prints every goroutine's stack, and the race
+// detector a report per race. A small child's dump fits many times over;
+// the cap only keeps a runaway child from filling the parent's memory.
+const stderrCap = 1 << 20
 
 var (
 	// ErrNoChildHook reports that the re-executed binary did not run the
@@ -38,9 +40,11 @@ var (
 
 // RunChildIfRequested runs a demonstration and exits if this process was
 // started as a demo child; otherwise it returns at once. A binary that uses
-// MapWrites, Counters or Race calls it first thing in main, and a test binary
-// in TestMain, because those functions re-execute the current binary and the
-// demonstration must run before anything else does.
+// the demonstrations that run children (Race and its parts, NoLocks,
+// Deadlock, Preempt) calls it first thing in main, and a test binary in
+// TestMain, because those functions re-execute the current binary and the
+// demonstration must run before anything else does: before any goroutine,
+// timer or signal handler is started that would change what it shows.
 func RunChildIfRequested() {
 	spec, ok := os.LookupEnv(childEnv)
 	if !ok {
@@ -49,13 +53,70 @@ func RunChildIfRequested() {
 	os.Exit(runChild(spec, os.Stdout, os.Stderr))
 }
 
+// childDemo is a demonstration that runs in a child: how many numbers it
+// takes, and the function that runs it and returns the exit status.
+type childDemo struct {
+	args int
+	run  func(args []int, stdout io.Writer) int
+}
+
+// childDemoNamed returns the demonstration a child runs for the name that
+// starts its spec. Several of them never return: the runtime stops the
+// process with a fatal error, or the parent stops it with SIGQUIT, which is
+// the point.
+func childDemoNamed(name string) (childDemo, bool) {
+	switch name {
+	case "mapwrites":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			if writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond) {
+				fmt.Fprintln(out, "survived")
+			}
+			return 0
+		}}, true
+	case "counter":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			fmt.Fprintln(out, "final", countUnsafely(a[0], a[1]))
+			return 0
+		}}, true
+	case "nolock":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			fmt.Fprintln(out, "tally", tallyOnPool(a[0], a[1]))
+			return 0
+		}}, true
+	case "lockorder":
+		return childDemo{1, func(a []int, out io.Writer) int {
+			return invertLocks(out, time.Duration(a[0])*time.Millisecond)
+		}}, true
+	case "asleep":
+		return childDemo{0, func(_ []int, out io.Writer) int {
+			return waitForNobody(out)
+		}}, true
+	case "asleep-timer":
+		return childDemo{1, func(a []int, out io.Writer) int {
+			return waitForNobodyWithTimer(out, time.Duration(a[0])*time.Millisecond)
+		}}, true
+	case "preempt":
+		return childDemo{2, func(a []int, out io.Writer) int {
+			return timerBehindSpinner(out, a[0], time.Duration(a[1])*time.Microsecond)
+		}}, true
+	}
+	return childDemo{}, false
+}
+
 // runChild runs the demonstration spec names and returns the exit status.
-// A child that races the map usually never returns from here: the runtime
-// stops it with a fatal error, which is the point.
 func runChild(spec string, stdout, stderr io.Writer) int {
 	fields := strings.Fields(spec)
-	args := make([]int, 0, 2)
-	for _, f := range fields[min(1, len(fields)):] {
+	if len(fields) == 0 {
+		fmt.Fprintf(stderr, "demo child: bad request %q\n", spec)
+		return 2
+	}
+	d, ok := childDemoNamed(fields[0])
+	if !ok {
+		fmt.Fprintf(stderr, "demo child: unknown demonstration %q\n", fields[0])
+		return 2
+	}
+	args := make([]int, 0, len(fields)-1)
+	for _, f := range fields[1:] {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 {
 			fmt.Fprintf(stderr, "demo child: bad parameter %q in %q\n", f, spec)
@@ -63,23 +124,28 @@ func runChild(spec string, stdout, stderr io.Writer) int {
 		}
 		args = append(args, n)
 	}
-	if len(fields) == 0 || len(args) != 2 {
-		fmt.Fprintf(stderr, "demo child: bad request %q\n", spec)
+	if len(args) != d.args {
+		fmt.Fprintf(stderr, "demo child: bad request %q: %s takes %d numbers\n", spec, fields[0], d.args)
 		return 2
 	}
 	fmt.Fprintln(stdout, childHello)
-	switch fields[0] {
-	case "mapwrites":
-		if writeMapUnsafely(args[0], time.Duration(args[1])*time.Millisecond) {
-			fmt.Fprintln(stdout, "survived")
-		}
-		return 0
-	case "counter":
-		fmt.Fprintln(stdout, "final", countUnsafely(args[0], args[1]))
-		return 0
-	}
-	fmt.Fprintf(stderr, "demo child: unknown demonstration %q\n", fields[0])
-	return 2
+	return d.run(args, stdout)
+}
+
+// childOptions says how to run one child.
+type childOptions struct {
+	gomaxprocs int    // GOMAXPROCS of the child; 0 leaves it as it is
+	godebug    string // settings added to the child's GODEBUG, such as "asyncpreemptoff=1"
+	// timeout bounds the whole child: past it the child is killed and
+	// startChild returns ErrChildTimeout.
+	timeout time.Duration
+	// armLine and patience are a watchdog: once the child has written the
+	// line armLine, it has patience to exit. Past that it is sent SIGQUIT,
+	// and the Go runtime in it prints every goroutine's stack to standard
+	// error and exits with status 2. That is how a hang is told apart from
+	// slow work, and how its stacks are seen. Empty armLine: no watchdog.
+	armLine  string
+	patience time.Duration
 }
 
 // childRun is what the parent learned from one child.
@@ -87,13 +153,15 @@ type childRun struct {
 	stdout   []string // lines after the hello line
 	stderr   string   // the first stderrCap bytes
 	exitCode int      // -1 if it was killed by a signal
+	quit     bool     // the watchdog sent SIGQUIT
 }
 
 // startChild re-executes the current binary as a demo child, waits for it
 // and collects its output. The child runs with the race detector told not
 // to stop it or change its exit status, so that a race-built binary's child
-// reports the race and carries on like any other.
-func startChild(ctx context.Context, spec string, gomaxprocs int, timeout time.Duration) (childRun, error) {
+// reports the race and carries on like any other, and with every
+// goroutine's stack printed on a fatal error or SIGQUIT.
+func startChild(ctx context.Context, spec string, o childOptions) (childRun, error) {
 	if _, nested := os.LookupEnv(childEnv); nested {
 		// A child that got here did not stop in RunChildIfRequested: it
 		// would start children of its own.
@@ -104,33 +172,59 @@ func startChild(ctx context.Context, spec string, gomaxprocs int, timeout time.D
 		return childRun{}, fmt.Errorf("demo: finding the current binary: %w", err)
 	}
 	parent := ctx
-	ctx, cancel := context.WithTimeout(parent, timeout)
+	ctx, cancel := context.WithTimeout(parent, o.timeout)
 	defer cancel()
+	// The watchdog cancels its own context, so that exec's Cancel can tell
+	// its SIGQUIT apart from a deadline or a caller's cancellation, which
+	// kill.
+	watched, quit := context.WithCancel(ctx)
+	defer quit()
+	var quitting atomic.Bool
 	// The argument makes a test binary that lacks the hook run no test, and
 	// makes any other binary stop at an unknown flag: neither runs the
 	// demonstration, and both are caught by the missing hello line.
-	cmd := exec.CommandContext(ctx, exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+spec, "GORACE=halt_on_error=0 exitcode=0")
-	if gomaxprocs > 0 {
-		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(gomaxprocs))
+	cmd := exec.CommandContext(watched, exe, "-test.run=^$")
+	cmd.Cancel = func() error {
+		if quitting.Load() && ctx.Err() == nil {
+			return quitProcess(cmd.Process)
+		}
+		return cmd.Process.Kill()
 	}
-	var stdout bytes.Buffer
+	cmd.Env = append(os.Environ(), childEnv+"="+spec, "GORACE=halt_on_error=0 exitcode=0", "GOTRACEBACK=all")
+	if o.gomaxprocs > 0 {
+		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(o.gomaxprocs))
+	}
+	if o.godebug != "" {
+		cmd.Env = append(cmd.Env, "GODEBUG="+strings.TrimPrefix(os.Getenv("GODEBUG")+","+o.godebug, ","))
+	}
+	stdout := &lineWatch{line: o.armLine}
+	if o.armLine != "" {
+		dog := time.AfterFunc(time.Hour, func() {
+			quitting.Store(true)
+			quit()
+		})
+		dog.Stop()
+		defer dog.Stop()
+		stdout.armed = func() { dog.Reset(o.patience) }
+	}
 	stderr := &capped{max: stderrCap}
-	cmd.Stdout, cmd.Stderr = &stdout, stderr
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	// After SIGQUIT the child has this long to print its stacks and exit
+	// before it is killed.
 	cmd.WaitDelay = time.Second
 	runErr := cmd.Run()
 	if ctx.Err() != nil && (cmd.ProcessState == nil || !cmd.ProcessState.Exited()) {
 		if err := parent.Err(); err != nil {
 			return childRun{}, fmt.Errorf("demo: child stopped: %w", err)
 		}
-		return childRun{}, fmt.Errorf("%w after %v", ErrChildTimeout, timeout)
+		return childRun{}, fmt.Errorf("%w after %v", ErrChildTimeout, o.timeout)
 	}
 	var exitErr *exec.ExitError
 	if runErr != nil && !errors.As(runErr, &exitErr) {
 		return childRun{}, fmt.Errorf("demo: running child: %w", runErr)
 	}
-	run := childRun{stderr: stderr.String(), exitCode: cmd.ProcessState.ExitCode()}
-	sc := bufio.NewScanner(&stdout)
+	run := childRun{stderr: stderr.String(), exitCode: cmd.ProcessState.ExitCode(), quit: quitting.Load()}
+	sc := bufio.NewScanner(&stdout.buf)
 	hello := false
 	for sc.Scan() {
 		if !hello {
@@ -143,6 +237,43 @@ func startChild(ctx context.Context, spec string, gomaxprocs int, timeout time.D
 		return run, ErrNoChildHook
 	}
 	return run, nil
+}
+
+// lineWatch keeps a child's standard output and calls armed once, when a
+// whole line equal to line has arrived. exec writes to it from one
+// goroutine only.
+type lineWatch struct {
+	buf   bytes.Buffer
+	line  string
+	armed func()
+	seen  bool
+}
+
+func (w *lineWatch) Write(p []byte) (int, error) {
+	w.buf.Write(p)
+	if !w.seen && w.armed != nil && bytes.Contains(w.buf.Bytes(), []byte("\n"+w.line+"\n")) {
+		w.seen = true
+		w.armed()
+	}
+	return len(p), nil
+}
+
+// raceSeparator frames every report of the race detector.
+const raceSeparator = "=================="
+
+// fatalError returns the runtime's "fatal error: ..." line from a child's
+// standard error, or "" when there is none. In a race-built child the
+// detector writes to the same stream from another thread, and its
+// separator can land on the same line; no runtime message holds one, so
+// the line is cut there.
+func fatalError(stderr string) string {
+	i := strings.Index(stderr, "fatal error:")
+	if i < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(stderr[i:], "\n")
+	line, _, _ = strings.Cut(line, raceSeparator)
+	return strings.TrimSpace(line)
 }
 
 // capped keeps the first max bytes written to it and discards the rest,

@@ -19,6 +19,10 @@ func TestRunChild(t *testing.T) {
 		// data race, which is what children are for.
 		{name: "a counter child says hello and reports its count", spec: "counter 1 10", code: 0, stdout: childHello + "\nfinal 10 "},
 		{name: "a map child that wrote alone survives", spec: "mapwrites 1 1", code: 0, stdout: childHello + "\nsurvived\n"},
+		{name: "a tally child on one goroutine loses nothing", spec: "nolock 1 10", code: 0, stdout: childHello + "\ntally 10 10\n"},
+		{name: "a preemption child reports its timer", spec: "preempt 1000 0", code: 0, stdout: childHello + "\npreempt "},
+		{name: "a request with too many numbers is refused", spec: "counter 1 2 3", code: 2, stderrPart: "counter takes 2 numbers"},
+		{name: "a request with numbers it does not take is refused", spec: "asleep 1", code: 2, stderrPart: "asleep takes 0 numbers"},
 		{name: "an empty request is refused", spec: "", code: 2, stderrPart: "bad request"},
 		{name: "a request without its numbers is refused", spec: "counter 2", code: 2, stderrPart: "bad request"},
 		{name: "a negative number is refused", spec: "counter -1 2", code: 2, stderrPart: "bad parameter"},
@@ -67,4 +71,37 @@ func TestCapped(t *testing.T) {
 	assert.NoError(t, err)
 	assert.Equal(t, 5, n, "a capped writer reports every byte written, kept or not")
 	assert.Equal(t, "abcde", c.String())
+}
+
+func TestLineWatch(t *testing.T) {
+	armed := 0
+	w := &lineWatch{line: "ready", armed: func() { armed++ }}
+	for _, chunk := range []string{childHello + "\nrea", "dy", "\nready\n", "more\n"} {
+		n, err := w.Write([]byte(chunk))
+		assert.NoError(t, err)
+		assert.Equal(t, len(chunk), n)
+	}
+	assert.Equal(t, 1, armed, "armed once, by a whole line split across writes")
+	assert.Equal(t, childHello+"\nready\nready\nmore\n", w.buf.String(), "everything is kept")
+
+	quiet := &lineWatch{line: "ready", armed: func() { armed++ }}
+	_, _ = quiet.Write([]byte(childHello + "\nalready there\nready?\n"))
+	assert.Equal(t, 1, armed, "part of a line does not arm it")
+}
+
+func TestFatalError(t *testing.T) {
+	tests := []struct {
+		name, stderr, want string
+	}{
+		{name: "the runtime's line is found after other output", stderr: "noise\nfatal error: concurrent map writes\n\ngoroutine 7 [running]:\n",
+			want: "fatal error: concurrent map writes"},
+		{name: "a race report run into the line is cut off", stderr: "fatal error: concurrent map writes==================\nWARNING: DATA RACE\n",
+			want: "fatal error: concurrent map writes"},
+		{name: "no fatal error is none", stderr: "WARNING: DATA RACE\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, fatalError(tt.stderr))
+		})
+	}
 }

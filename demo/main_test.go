@@ -6,9 +6,10 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/demo"
+	"conclab/internal/proctest"
 )
 
 func TestMain(m *testing.M) {
 	demo.RunChildIfRequested()
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(proctest.NoChildrenLeft{M: m})
 }

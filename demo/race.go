@@ -94,16 +94,15 @@ func MapWrites(ctx context.Context, cfg RaceConfig) (MapResult, error) {
 	spec := fmt.Sprintf("mapwrites %d %d", cfg.Goroutines, cfg.MapWrites.Milliseconds())
 	for res.Rounds < cfg.Rounds {
 		res.Rounds++
-		run, err := startChild(ctx, spec, cfg.GOMAXPROCS, cfg.Timeout)
+		run, err := startChild(ctx, spec, childOptions{gomaxprocs: cfg.GOMAXPROCS, timeout: cfg.Timeout})
 		if err != nil {
 			return res, fmt.Errorf("map race, round %d: %w", res.Rounds, err)
 		}
 		res.ExitCode = run.exitCode
 		res.RaceDetector = res.RaceDetector || strings.Contains(run.stderr, raceWarning)
-		if i := strings.Index(run.stderr, "fatal error:"); i >= 0 {
+		if res.Fatal = fatalError(run.stderr); res.Fatal != "" {
 			res.Triggered = true
-			res.Trace = traceHead(run.stderr[i:], 4)
-			res.Fatal, _, _ = strings.Cut(res.Trace, "\n")
+			res.Trace = traceHead(run.stderr[strings.Index(run.stderr, "fatal error:"):], 4)
 			return res, nil
 		}
 		if !contains(run.stdout, "survived") {
@@ -168,7 +167,8 @@ type CounterResult struct {
 func Counters(ctx context.Context, cfg RaceConfig) ([]CounterResult, error) {
 	cfg = cfg.withDefaults()
 	expected := int64(cfg.Goroutines) * int64(cfg.Increments)
-	run, err := startChild(ctx, fmt.Sprintf("counter %d %d", cfg.Goroutines, cfg.Increments), cfg.GOMAXPROCS, cfg.Timeout)
+	run, err := startChild(ctx, fmt.Sprintf("counter %d %d", cfg.Goroutines, cfg.Increments),
+		childOptions{gomaxprocs: cfg.GOMAXPROCS, timeout: cfg.Timeout})
 	if err != nil {
 		return nil, fmt.Errorf("unsynchronised counter: %w", err)
 	}
@@ -343,8 +343,10 @@ func (r RaceReport) Write(w io.Writer) error {
 			continue
 		}
 		if cr.Lost > 0 {
-			b.WriteString("   The unsynchronised increments read, then wrote: a goroutine that read a\n" +
-				"   stale value wrote it back and erased the others' increments.\n")
+			fmt.Fprintf(&b, "   The unsynchronised increments read, then wrote: a goroutine that read a\n"+
+				"   stale value wrote it back and erased the others' increments. (Every %dth\n"+
+				"   increment calls runtime.Gosched between its read and its write, so that a\n"+
+				"   switch lands there and the loss shows on every run, on one core too.)\n", yieldEvery)
 		} else {
 			b.WriteString("   No increment was lost this time, yet the code is still wrong: a data race\n" +
 				"   is a bug whether or not a run shows it. Run it again, or on more cores.\n")
@@ -387,6 +389,7 @@ func traceHead(s string, n int) string {
 		if len(keep) == n {
 			break
 		}
+		l, _, _ = strings.Cut(l, raceSeparator) // the race detector's, interleaved
 		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, "\t") {
 			continue
 		}

@@ -36,7 +36,9 @@ func ExampleRaceReport_Write() {
 	//    sync.Mutex            800000  lost          0 (  0.0%)      34.0 ms
 	//    sync/atomic           800000  lost          0 (  0.0%)      13.0 ms
 	//    The unsynchronised increments read, then wrote: a goroutine that read a
-	//    stale value wrote it back and erased the others' increments.
+	//    stale value wrote it back and erased the others' increments. (Every 1000th
+	//    increment calls runtime.Gosched between its read and its write, so that a
+	//    switch lands there and the loss shows on every run, on one core too.)
 	//    Build with -race (go run -race ./cmd/compare demo race) and the race
 	//    detector names the two lines that race, whether or not updates were lost.
 	//    A sync.Mutex makes read-and-write one step for one goroutine at a time;
