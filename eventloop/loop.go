@@ -275,7 +275,8 @@ func (l *Loop) Stop() {
 // Stop is called, ctx is done (it returns ctx.Err()), or nothing is left to
 // do: no callback ready, no timer, no descriptor watched.
 //
-// Run starts no goroutine. The one exception is ctx's: to wake the poller
+// Run starts no goroutine (Go does, for the work it is given, and only
+// then). The one exception is ctx's: to wake the poller
 // when ctx is done, Run registers a context.AfterFunc, and the context
 // package runs that function on a goroutine of its own, which writes one
 // byte to the loop's wake-up descriptor and exits. It exists only once ctx
