@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -678,4 +679,43 @@ func TestMaxConns(t *testing.T) {
 		_, total := counter.counts()
 		assert.Zero(t, total)
 	})
+}
+
+// TestNothingLeftOpen checks the new paths for descriptors left open:
+// redirects reusing and closing connections, a lookup off the loop, gzip
+// bodies, a timeout.
+func TestNothingLeftOpen(t *testing.T) {
+	if _, err := os.ReadDir("/proc/self/fd"); err != nil {
+		t.Skip("no /proc/self/fd to count descriptors")
+	}
+	var counter connCounter
+	site := redirectSite(t, &counter)
+	zipped := gzipped(t, page)
+	gz := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		if r.URL.Path == "/corrupt" {
+			w.Write(zipped[:len(zipped)-3])
+			return
+		}
+		w.Write(zipped)
+	}), &counter)
+	port := site.Listener.Addr().(*net.TCPAddr).Port
+	urls := []string{
+		site.URL + "/chain/3",
+		site.URL + "/loop/a",
+		site.URL + "/bigbody",
+		site.URL + "/to?loc=" + url.QueryEscape(fmt.Sprintf("http://localhost:%d/page", port)),
+		site.URL + "/slow/0",
+		gz.URL + "/ok",
+		gz.URL + "/corrupt",
+	}
+	// The servers live in this process: their side of each connection
+	// closes a little after the client's. Count once they have caught up.
+	before := openFDs(t)
+	report, err := Model{Timeout: 100 * time.Millisecond}.Download(t.Context(), urls)
+	require.NoError(t, err)
+	assert.Equal(t, 3, report.Failed(), "the loop, the slow page and the corrupt body fail, nothing else: %v", report.Results)
+	counter.settled(0)
+	assert.Eventually(t, func() bool { return openFDs(t) == before }, 5*time.Second, time.Millisecond,
+		"descriptors open before the run: %d", before)
 }
