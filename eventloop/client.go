@@ -213,7 +213,6 @@ func (c *client) start(r *request) {
 func (c *client) assign(r *request, reuse bool) {
 	if reuse {
 		if cn := c.popIdle(r.target.key); cn != nil {
-			cn.reused = true
 			cn.send(r)
 			return
 		}

@@ -17,7 +17,6 @@ type conn struct {
 	reading     bool   // reader armed
 	established bool   // the connect completed
 	parser      Parser
-	reused      bool
 	idleAt      int // index in the client's idle list, -1 when not idle
 	closed      bool
 
