@@ -62,6 +62,7 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 		open:          make(map[*conn]struct{}),
 		buf:           make([]byte, 64<<10),
 	}
+	c.admitFn = c.admit
 	pid := os.Getpid()
 	for i, u := range urls {
 		now := time.Now()
@@ -143,12 +144,13 @@ type client struct {
 	active    int // requests started and not finished
 	left      int // requests not finished
 	admitting bool
+	admitFn   func() // c.admit, bound once
 	closing   bool
 	buf       []byte // the one read buffer: one callback reads at a time
 
-	// The one gzip decoder, reset for each body: decoding runs on the
-	// loop, one body at a time.
-	unzip  gzip.Reader
+	// The one gzip decoder, made at the first gzip body and reset for
+	// each: decoding runs on the loop, one body at a time.
+	unzip  *gzip.Reader
 	zipped bytes.Reader
 }
 
@@ -435,7 +437,7 @@ func (c *client) finish(r *request, status int, body int64, err error) {
 		// host's lookup failed, say) would otherwise finish and start the
 		// next one inside this call, as deep as the queue is long.
 		c.admitting = true
-		c.loop.CallSoon(c.admit)
+		c.loop.CallSoon(c.admitFn)
 	}
 	if c.left == 0 {
 		c.loop.Stop()

@@ -71,7 +71,7 @@ func (cn *conn) connected() {
 // takes.
 func (cn *conn) send(r *request) {
 	cn.req, r.conn = r, cn
-	cn.parser = Parser{BodyCap: cn.c.bodyCap, OnHead: cn.onHead}
+	cn.parser.next(cn.c.bodyCap, cn.onHead)
 	cn.redirect, cn.gzip = false, false
 	cn.dropKept()
 	cn.out = r.target.request

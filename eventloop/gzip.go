@@ -1,6 +1,7 @@
 package eventloop
 
 import (
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -28,13 +29,16 @@ const maxSpareKept = 256 << 10
 // io.EOF, which its reader passes on as the end of the body).
 func (c *client) decode(data []byte) (int64, error) {
 	c.zipped.Reset(data)
+	if c.unzip == nil {
+		c.unzip = new(gzip.Reader)
+	}
 	if err := c.unzip.Reset(&c.zipped); err != nil {
 		if errors.Is(err, io.EOF) {
 			return 0, nil
 		}
 		return 0, fmt.Errorf("gzip body: %w", err)
 	}
-	n, err := io.Copy(io.Discard, io.LimitReader(&c.unzip, c.bodyCap+1))
+	n, err := io.Copy(io.Discard, io.LimitReader(c.unzip, c.bodyCap+1))
 	switch {
 	case err != nil:
 		return n, fmt.Errorf("gzip body after %d decoded bytes: %w", n, err)

@@ -138,6 +138,13 @@ type headFields struct {
 	badTrailer    string // a field that Trailer may not announce
 }
 
+// next readies p for the next response on the same connection, with the
+// settings given, keeping the buffers it grew for the last one.
+func (p *Parser) next(bodyCap int64, onHead func() error) {
+	line, field := p.line[:0], p.field[:0]
+	*p = Parser{BodyCap: bodyCap, OnHead: onHead, line: line, field: field}
+}
+
 // Feed parses the next bytes of the response and returns how many it used.
 // It uses fewer than len(b) only when the response ends inside b (the rest
 // belongs to whatever follows it) or on error. Errors are sticky.

@@ -69,25 +69,35 @@ func newTarget(u *url.URL, referer string) (target, error) {
 	if err != nil || host == "" {
 		return target{}, fmt.Errorf("bad host or port in %q", u.Host)
 	}
-	var b strings.Builder
-	b.WriteString("GET " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: conclab-eventloop\r\n")
+	uri := u.RequestURI()
+	var auth string
 	if u.User != nil {
 		// As net/http's client: the credentials of the URL being
 		// requested, and only those. A relative Location keeps them (the
 		// URL it resolves to does); an absolute one, even to the same
 		// host, drops them unless it names them.
 		password, _ := u.User.Password()
-		b.WriteString("Authorization: Basic " + base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+password)) + "\r\n")
+		auth = base64.StdEncoding.EncodeToString([]byte(u.User.Username() + ":" + password))
+	}
+	// One allocation, sized up front: this runs for every URL.
+	req := make([]byte, 0, len(uri)+len(u.Host)+len(auth)+len(referer)+128)
+	req = append(req, "GET "...)
+	req = append(req, uri...)
+	req = append(req, " HTTP/1.1\r\nHost: "...)
+	req = append(req, u.Host...)
+	req = append(req, "\r\nUser-Agent: conclab-eventloop\r\n"...)
+	if auth != "" {
+		req = append(append(append(req, "Authorization: Basic "...), auth...), "\r\n"...)
 	}
 	if referer != "" {
-		b.WriteString("Referer: " + referer + "\r\n")
+		req = append(append(append(req, "Referer: "...), referer...), "\r\n"...)
 	}
-	b.WriteString("Accept-Encoding: gzip\r\n\r\n")
+	req = append(req, "Accept-Encoding: gzip\r\n\r\n"...)
 	return target{
 		host:    host,
 		port:    uint16(portNum),
 		key:     net.JoinHostPort(host, port),
-		request: []byte(b.String()),
+		request: req,
 	}, nil
 }
 
