@@ -1,19 +1,25 @@
 package eventloop
 
 import (
+	"bytes"
+	"cmp"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"net/url"
 	"os"
-	"strconv"
 	"time"
 
 	"conclab/iobound"
 	"conclab/timeline"
 )
+
+// DefaultMaxConns is how many requests Download keeps in flight at once when
+// Model.MaxConns is 0: 100, the default limit of aiohttp's connector, which
+// the original asyncio program downloads with.
+const DefaultMaxConns = 100
 
 // ErrTLS fails every https URL: the TLS handshake of the standard library
 // blocks its goroutine, so it cannot run inside a loop of one goroutine.
@@ -26,26 +32,41 @@ var ErrScheme = errors.New("only http URLs are supported")
 // socket while no connection of this run was open to give one back.
 var ErrDescriptors = errors.New("out of file descriptors")
 
-// Download GETs every URL on one event loop, every request in flight at
-// once (or MaxConns of them), and counts the body bytes. Host names are
-// resolved once per host before the loop starts. A failed URL is a Result
-// with an error; the error return is for a run that could not happen
-// (no poller on this platform, ctx cancelled).
+// ErrMaxConns is wrapped by the error of a Model with a negative MaxConns.
+var ErrMaxConns = errors.New("eventloop: MaxConns must not be negative")
+
+// Download GETs every URL on one event loop, MaxConns of them in flight at
+// once, and counts the body bytes, as the models built on net/http do:
+// redirects followed, gzip asked for and decoded, credentials in a URL sent
+// as Basic auth (see the package doc). A failed URL is a Result with an
+// error; the error return is for a run that could not happen (a negative
+// MaxConns, no poller on this platform, ctx cancelled). Every URL in a
+// Result or an error has its password redacted.
 func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
-	c := &client{
-		results:  make([]iobound.Result, len(urls)),
-		finished: make([]bool, len(urls)),
-		timeout:  orDefault(m.Timeout, iobound.DefaultTimeout),
-		bodyCap:  orDefault(m.BodyCap, iobound.DefaultBodyCap),
-		maxConns: m.MaxConns,
-		idle:     make(map[string][]*conn),
-		open:     make(map[*conn]struct{}),
-		buf:      make([]byte, 64<<10),
+	if m.MaxConns < 0 {
+		return iobound.Report{}, fmt.Errorf("%w, got %d", ErrMaxConns, m.MaxConns)
 	}
+	lookupCtx, cancelLookups := context.WithCancel(ctx)
+	defer cancelLookups()
+	c := &client{
+		results:       make([]iobound.Result, len(urls)),
+		finished:      make([]bool, len(urls)),
+		timeout:       orDefault(m.Timeout, iobound.DefaultTimeout),
+		bodyCap:       orDefault(m.BodyCap, iobound.DefaultBodyCap),
+		maxConns:      m.maxConns(),
+		resolver:      cmp.Or(m.resolver, net.DefaultResolver),
+		lookupCtx:     lookupCtx,
+		cancelLookups: cancelLookups,
+		hosts:         make(map[string]*lookup),
+		idle:          make(map[string][]*conn),
+		open:          make(map[*conn]struct{}),
+		buf:           make([]byte, 64<<10),
+	}
+	c.admitFn = c.admit
 	pid := os.Getpid()
 	for i, u := range urls {
 		now := time.Now()
-		c.results[i] = iobound.Result{URL: u, Span: timeline.Span{PID: pid, Start: now, End: now}}
+		c.results[i] = iobound.Result{URL: iobound.Redact(u), Span: timeline.Span{PID: pid, Start: now, End: now}}
 	}
 	if len(urls) == 0 {
 		return iobound.Report{Results: c.results}, nil
@@ -54,10 +75,10 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	if err != nil {
 		return iobound.Report{Results: c.results}, err
 	}
-	defer loop.Close()
+	defer loop.Close() // after shutdown, which cancels the lookups Close waits for
 	c.loop = loop
 
-	reqs := c.prepare(ctx, urls)
+	reqs := c.prepare(urls)
 	c.left = len(reqs)
 	if c.left > 0 {
 		loop.CallSoon(func() {
@@ -71,6 +92,13 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	return iobound.Report{Results: c.results}, err
 }
 
+func (m Model) maxConns() int {
+	if m.MaxConns == 0 {
+		return DefaultMaxConns
+	}
+	return m.MaxConns
+}
+
 // orDefault returns v, or def when v is not positive.
 func orDefault[T int64 | time.Duration](v, def T) T {
 	if v <= 0 {
@@ -79,27 +107,23 @@ func orDefault[T int64 | time.Duration](v, def T) T {
 	return v
 }
 
-// target is where one URL goes and what is sent there.
-type target struct {
-	key     string // host:port, the pool of idle connections it shares
-	addr    netip.AddrPort
-	request []byte
-}
-
-// request is one URL on its way: waiting for a slot, connecting, sending,
-// receiving, done.
+// request is one URL on its way: waiting for a slot, for its host's
+// address, connecting, sending, receiving, following redirects, done.
 type request struct {
 	index   int
-	url     string
-	target  target
-	timer   *Handle
+	url     string   // as given, password redacted: what results and errors print
+	cur     *url.URL // the URL of this hop
+	sent    int      // requests sent for this URL, redirects included
+	target  target   // where this hop goes and what is sent there
+	timer   *Handle  // the whole chain's timeout
 	conn    *conn
-	retried bool
+	retried bool // this hop was retried once already
 	done    bool
 }
 
 // client is the policy: which request gets a connection when, reuse,
-// retries, timeouts, results. conn.go is the mechanics of one connection.
+// retries, redirects, timeouts, results. conn.go is the mechanics of one
+// connection, parse.go of one response.
 type client struct {
 	loop     *Loop
 	results  []iobound.Result
@@ -108,116 +132,82 @@ type client struct {
 	bodyCap  int64
 	maxConns int
 
-	pending []*request // waiting for a slot under MaxConns, first come first served
-	fdWait  []*request // waiting for a descriptor to be given back
-	idle    map[string][]*conn
-	open    map[*conn]struct{}
-	active  int // requests started and not finished
-	left    int // requests not finished
-	closing bool
-	buf     []byte // the one read buffer: one callback reads at a time
+	resolver      *net.Resolver
+	lookupCtx     context.Context
+	cancelLookups context.CancelFunc
+	hosts         map[string]*lookup // by host name, for the whole run
+
+	pending   []*request // waiting for a slot under MaxConns, first come first served
+	fdWait    []*request // waiting for a descriptor to be given back
+	idle      map[string][]*conn
+	open      map[*conn]struct{}
+	active    int // requests started and not finished
+	left      int // requests not finished
+	admitting bool
+	admitFn   func() // c.admit, bound once
+	closing   bool
+	buf       []byte // the one read buffer: one callback reads at a time
+
+	// The one gzip decoder, made at the first gzip body and reset for
+	// each: decoding runs on the loop, one body at a time.
+	unzip  *gzip.Reader
+	zipped bytes.Reader
 }
 
-// prepare parses every URL and resolves every host name once, before the
-// loop runs (a lookup would block the loop; see the package comment). URLs
-// that cannot be requested fail here; the others are returned.
-func (c *client) prepare(ctx context.Context, urls []string) []*request {
-	type lookup struct {
-		addr netip.Addr
-		err  error
-	}
-	hosts := make(map[string]lookup)
+// prepare parses every URL; those that cannot be requested fail here, the
+// others are returned. Host names are looked up later, on the way.
+func (c *client) prepare(urls []string) []*request {
 	var reqs []*request
 	for i, raw := range urls {
+		redacted := c.results[i].URL
 		fail := func(err error) {
-			c.results[i].Err = fmt.Errorf("GET %s: %w", raw, err)
+			c.results[i].Err = fmt.Errorf("GET %s: %w", redacted, err)
 			c.finished[i] = true
 		}
 		u, err := url.Parse(raw)
 		if err != nil {
+			fail(urlError(err))
+			continue
+		}
+		t, err := newTarget(u, "")
+		if err != nil {
 			fail(err)
 			continue
 		}
-		switch u.Scheme {
-		case "http":
-		case "https":
-			fail(ErrTLS)
-			continue
-		default:
-			fail(fmt.Errorf("scheme %q: %w", u.Scheme, ErrScheme))
-			continue
-		}
-		host, port := u.Hostname(), u.Port()
-		if port == "" {
-			port = "80"
-		}
-		portNum, err := strconv.ParseUint(port, 10, 16)
-		if err != nil || host == "" {
-			fail(fmt.Errorf("bad host or port in %q", u.Host))
-			continue
-		}
-		found, seen := hosts[host]
-		if !seen {
-			found.addr, found.err = resolve(ctx, net.DefaultResolver, host, c.timeout)
-			hosts[host] = found
-		}
-		if found.err != nil {
-			fail(found.err)
-			continue
-		}
-		reqs = append(reqs, &request{
-			index: i,
-			url:   raw,
-			target: target{
-				key:  net.JoinHostPort(host, port),
-				addr: netip.AddrPortFrom(found.addr, uint16(portNum)),
-				request: []byte("GET " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host +
-					"\r\nUser-Agent: conclab-eventloop\r\n\r\n"),
-			},
-		})
+		reqs = append(reqs, &request{index: i, url: redacted, cur: u, sent: 1, target: t})
 	}
 	return reqs
 }
 
-// resolve returns host's address, an IPv4 one when there is one. The lookup
-// may take no longer than one request may (timeout), as the lookup inside a
-// dial does in the models built on net/http: a resolver that does not answer
-// fails the host's URLs with ErrTimeout instead of holding up the run for as
-// long as the resolver's own timeouts and retries take.
-func resolve(ctx context.Context, r *net.Resolver, host string, timeout time.Duration) (netip.Addr, error) {
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return ip, nil
+// urlError drops the URL that a *url.Error repeats: it may hold a password,
+// and the caller names the URL, redacted.
+func urlError(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return fmt.Errorf("parsing the URL: %w", ue.Err)
 	}
-	lookupCtx, cancel := context.WithTimeoutCause(ctx, timeout, iobound.ErrTimeout)
-	defer cancel()
-	ips, err := r.LookupNetIP(lookupCtx, "ip", host)
-	if err != nil {
-		if ctx.Err() == nil && errors.Is(context.Cause(lookupCtx), iobound.ErrTimeout) {
-			return netip.Addr{}, fmt.Errorf("resolving %s: no answer within %v: %w", host, timeout, iobound.ErrTimeout)
-		}
-		return netip.Addr{}, fmt.Errorf("resolving %s: %w", host, err)
-	}
-	for _, ip := range ips {
-		if ip.Unmap().Is4() {
-			return ip.Unmap(), nil
-		}
-	}
-	if len(ips) == 0 {
-		return netip.Addr{}, fmt.Errorf("resolving %s: no address", host)
-	}
-	return ips[0], nil
+	return err
 }
 
-// submit starts r, or queues it when MaxConns requests are in flight.
+// submit starts r, or queues it when MaxConns requests are in flight. The
+// timeout covers the whole chain of redirects, as net/http's
+// Client.Timeout does, and the lookups on the way.
 func (c *client) submit(r *request) {
-	if c.maxConns > 0 && c.active >= c.maxConns {
+	if c.active >= c.maxConns {
 		c.pending = append(c.pending, r)
 		return
 	}
 	c.active++
 	c.results[r.index].Span.Start = time.Now()
 	r.timer = c.loop.CallLater(c.timeout, func() { c.timedOut(r) })
-	c.assign(r, true)
+	c.start(r)
+}
+
+// start sends r's hop as soon as its host's address is known.
+func (c *client) start(r *request) {
+	if addr, ok := c.address(r); ok {
+		r.target.addr = addr
+		c.assign(r, true)
+	}
 }
 
 // assign gives r a connection: an idle one to its host when reuse is
@@ -225,9 +215,16 @@ func (c *client) submit(r *request) {
 func (c *client) assign(r *request, reuse bool) {
 	if reuse {
 		if cn := c.popIdle(r.target.key); cn != nil {
-			cn.reused = true
 			cn.send(r)
 			return
+		}
+	}
+	// Idle connections to other hosts count against MaxConns too: close
+	// one to make room. There is one whenever the count is reached, since
+	// each request in flight holds at most one connection.
+	if len(c.open) >= c.maxConns {
+		if idle := c.popAnyIdle(); idle != nil {
+			c.closeConn(idle)
 		}
 	}
 	err := dial(c, r)
@@ -291,16 +288,17 @@ func (c *client) unidle(cn *conn) {
 	cn.idleAt = -1
 }
 
-// release keeps cn for the next request to its host. Its reader stays
-// armed: a close or stray bytes from the server while it is idle close it.
-// When requests wait for a descriptor, cn is closed instead, to give its
-// descriptor to the first of them.
-func (c *client) release(cn *conn) {
-	cn.req.conn, cn.req = nil, nil
-	if len(c.fdWait) > 0 {
+// release keeps cn for the next request to its host, or closes it when the
+// response forbids reuse. An idle connection's reader stays armed: a close
+// or stray bytes from the server while it is idle close it. When requests
+// wait for a descriptor, cn is closed instead, to give its descriptor to
+// the first of them.
+func (c *client) release(cn *conn, keepAlive bool) {
+	if !keepAlive || len(c.fdWait) > 0 {
 		c.closeConn(cn)
 		return
 	}
+	cn.req.conn, cn.req = nil, nil
 	cn.idleAt = len(c.idle[cn.key])
 	c.idle[cn.key] = append(c.idle[cn.key], cn)
 }
@@ -341,34 +339,52 @@ func (c *client) wakeWaiter() {
 	}
 }
 
-// connFailed handles a connection that failed while r used it. A reused
-// connection that fails before any byte of the response came back was
-// most likely closed by the server while idle: r is retried once on a new
-// connection, as net/http does for idempotent requests.
+// connFailed handles a connection that failed while r used it: an error
+// reading or writing, a close before the response ended, a response the
+// parser refused.
 func (c *client) connFailed(cn *conn, err error) {
 	r := cn.req
-	retry := cn.reused && cn.parser.Received() == 0 && !r.retried
-	status, body := cn.parser.Status(), cn.parser.Body()
-	c.closeConn(cn)
-	if retry {
+	switch {
+	case cn.established && cn.parser.Received() == 0 && !r.retried:
+		// The server closed the connection before any byte of the
+		// response: most likely an idle connection it had timed out, or
+		// a server at its limit of connections. Retried once on a new
+		// connection (net/http retries a reused one; see the package
+		// doc).
 		r.retried = true
+		c.closeConn(cn)
 		c.assign(r, false)
-		return
+	case cn.redirect:
+		// The head of a redirect came; its body is read only so that
+		// the connection can be reused, and net/http ignores its errors.
+		loc := cn.parser.Location()
+		c.closeConn(cn)
+		c.follow(r, loc)
+	default:
+		status, body := cn.partial()
+		if cn.gzip && errors.Is(err, iobound.ErrBodyTooLarge) {
+			err = fmt.Errorf("gzip body: %w", err)
+		}
+		c.closeConn(cn)
+		c.finish(r, status, body, err)
 	}
-	c.finish(r, status, body, fmt.Errorf("GET %s: %w", r.url, err))
 }
 
-// completed handles r's whole response.
-func (c *client) completed(cn *conn, keepAlive bool) {
-	r, status, body := cn.req, cn.parser.Status(), cn.parser.Body()
-	if keepAlive {
-		c.release(cn)
-	} else {
-		c.closeConn(cn)
+// responded handles r's whole response: the final one, or a redirect to
+// follow.
+func (c *client) responded(cn *conn, keepAlive bool) {
+	r := cn.req
+	if cn.redirect {
+		loc := cn.parser.Location()
+		c.release(cn, keepAlive)
+		c.follow(r, loc)
+		return
 	}
-	var err error
-	if status < 200 || status > 299 {
-		err = fmt.Errorf("GET %s: %w: %d", r.url, iobound.ErrStatus, status)
+	status := cn.parser.Status()
+	body, err := cn.bodyBytes()
+	c.release(cn, keepAlive)
+	if err == nil && (status < 200 || status > 299) {
+		err = fmt.Errorf("%w: %d", iobound.ErrStatus, status)
 	}
 	c.finish(r, status, body, err)
 }
@@ -378,22 +394,24 @@ func (c *client) timedOut(r *request) {
 	var status int
 	var body int64
 	if cn := r.conn; cn != nil {
-		status, body = cn.parser.Status(), cn.parser.Body()
+		status, body = cn.partial()
 		c.closeConn(cn)
 	}
-	c.finish(r, status, body, fmt.Errorf("GET %s: no complete response within %v: %w", r.url, c.timeout, iobound.ErrTimeout))
+	c.finish(r, status, body, fmt.Errorf("no complete response within %v: %w", c.timeout, iobound.ErrTimeout))
 }
 
+// fail finishes r with err and what its connection had received.
 func (c *client) fail(r *request, err error) {
 	var status int
 	var body int64
 	if cn := r.conn; cn != nil {
-		status, body = cn.parser.Status(), cn.parser.Body()
+		status, body = cn.partial()
 	}
-	c.finish(r, status, body, fmt.Errorf("GET %s: %w", r.url, err))
+	c.finish(r, status, body, err)
 }
 
-// finish records r's result and lets the next request in.
+// finish records r's result and lets the next request in. The error names
+// the URL as given and, after a redirect, the hop that failed.
 func (c *client) finish(r *request, status int, body int64, err error) {
 	if r.done {
 		return
@@ -402,26 +420,45 @@ func (c *client) finish(r *request, status int, body int64, err error) {
 	if r.timer != nil {
 		r.timer.Cancel()
 	}
+	if err != nil {
+		if r.sent > 1 {
+			err = fmt.Errorf("after redirect %d to %s: %w", r.sent-1, r.cur.Redacted(), err)
+		}
+		err = fmt.Errorf("GET %s: %w", r.url, err)
+	}
 	c.finished[r.index] = true
 	res := &c.results[r.index]
 	res.Status, res.Bytes, res.Err = status, body, err
 	res.Span.End = time.Now()
 	c.active--
 	c.left--
-	for len(c.pending) > 0 && (c.maxConns <= 0 || c.active < c.maxConns) {
-		next := c.pending[0]
-		c.pending = c.pending[1:]
-		c.submit(next)
+	if len(c.pending) > 0 && !c.admitting {
+		// From a callback of its own: a request that fails at once (its
+		// host's lookup failed, say) would otherwise finish and start the
+		// next one inside this call, as deep as the queue is long.
+		c.admitting = true
+		c.loop.CallSoon(c.admitFn)
 	}
 	if c.left == 0 {
 		c.loop.Stop()
 	}
 }
 
-// shutdown closes every connection and fails what did not finish, with
-// the reason Run returned early.
+// admit starts the requests waiting for a slot, while there are slots.
+func (c *client) admit() {
+	c.admitting = false
+	for len(c.pending) > 0 && c.active < c.maxConns {
+		next := c.pending[0]
+		c.pending = c.pending[1:]
+		c.submit(next)
+	}
+}
+
+// shutdown closes every connection, cancels the lookups still running and
+// fails what did not finish, with the reason Run returned early.
 func (c *client) shutdown(runErr error) {
 	c.closing = true
+	c.cancelLookups()
 	for cn := range c.open {
 		c.closeConn(cn)
 	}

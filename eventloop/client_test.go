@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"os"
 	"runtime"
@@ -261,7 +262,8 @@ func TestDownloadConnections(t *testing.T) {
 		require.NoError(t, err)
 		require.NoError(t, report.Results[0].Err)
 		assert.Equal(t, 204, report.Results[0].Status)
-		want := len("GET " + path + " HTTP/1.1\r\nHost: " + strings.TrimPrefix(base, "http://") + "\r\nUser-Agent: conclab-eventloop\r\n\r\n")
+		want := len("GET " + path + " HTTP/1.1\r\nHost: " + strings.TrimPrefix(base, "http://") +
+			"\r\nUser-Agent: conclab-eventloop\r\nAccept-Encoding: gzip\r\n\r\n")
 		assert.Equal(t, want, <-got, "request bytes the server received")
 	})
 	t.Run("a reused connection closed before the response after bytes came is not retried", func(t *testing.T) {
@@ -313,7 +315,7 @@ func TestDownloadStartsNoGoroutine(t *testing.T) {
 	// The server runs in another process: every goroutine counted here
 	// belongs to the client or to the test.
 	child := startChild(t, iobound.Config{Latency: 20 * time.Millisecond})
-	urls := child.URLs(500) // 1,000 requests, all in flight at once
+	urls := child.URLs(500) // 1,000 requests, all in flight at once (MaxConns below)
 
 	stop := make(chan struct{})
 	peak := make(chan int)
@@ -331,7 +333,7 @@ func TestDownloadStartsNoGoroutine(t *testing.T) {
 		}
 	}()
 	before := runtime.NumGoroutine()
-	report, err := Model{}.Download(t.Context(), urls)
+	report, err := Model{MaxConns: math.MaxInt}.Download(t.Context(), urls)
 	close(stop)
 	during := <-peak
 	require.NoError(t, err)

@@ -8,17 +8,25 @@ import "fmt"
 // (reader armed, bytes fed to the parser), idle (reader armed to notice the
 // server closing it). Decisions about requests are the client's.
 type conn struct {
-	c       *client
-	fd      int
-	key     string
-	req     *request
-	out     []byte // the unsent rest of the request
-	writing bool   // writer armed
-	reading bool   // reader armed
-	parser  Parser
-	reused  bool
-	idleAt  int // index in the client's idle list, -1 when not idle
-	closed  bool
+	c           *client
+	fd          int
+	key         string
+	req         *request
+	out         []byte // the unsent rest of the request
+	writing     bool   // writer armed
+	reading     bool   // reader armed
+	established bool   // the connect completed
+	parser      Parser
+	idleAt      int // index in the client's idle list, -1 when not idle
+	closed      bool
+
+	// What the head of the response in progress decided (onHead).
+	redirect bool   // a redirect to follow: its body is read only to reuse cn
+	gzip     bool   // a gzip body, kept to decode once complete
+	kept     []byte // the compressed bytes so far
+
+	onHead func() error // cn.head and cn.keep, bound once per connection
+	sink   func([]byte)
 }
 
 // dial opens a connection for r and starts connecting it. It returns the
@@ -30,9 +38,11 @@ func dial(c *client, r *request) error {
 		return err
 	}
 	cn := &conn{c: c, fd: fd, key: r.target.key, req: r, idleAt: -1}
+	cn.onHead, cn.sink = cn.head, cn.keep
 	c.open[cn] = struct{}{}
 	r.conn = cn
 	if !inProgress {
+		cn.established = true
 		cn.send(r)
 		return nil
 	}
@@ -52,6 +62,7 @@ func (cn *conn) connected() {
 		cn.c.connFailed(cn, fmt.Errorf("connect %s: %w", cn.req.target.addr, err))
 		return
 	}
+	cn.established = true
 	cn.send(cn.req)
 }
 
@@ -60,7 +71,9 @@ func (cn *conn) connected() {
 // takes.
 func (cn *conn) send(r *request) {
 	cn.req, r.conn = r, cn
-	cn.parser = Parser{BodyCap: cn.c.bodyCap}
+	cn.parser.next(cn.c.bodyCap, cn.onHead)
+	cn.redirect, cn.gzip = false, false
+	cn.dropKept()
 	cn.out = r.target.request
 	if !cn.reading {
 		if err := cn.c.loop.AddReader(cn.fd, cn.readable); err != nil {
@@ -121,21 +134,41 @@ func (cn *conn) readable() {
 			c.connFailed(cn, err)
 			return
 		}
-		c.completed(cn, false)
+		c.responded(cn, false)
 		return
 	}
 	used, err := cn.parser.Feed(c.buf[:n])
 	if err != nil {
-		r, status, body := cn.req, cn.parser.Status(), cn.parser.Body()
-		c.closeConn(cn)
-		c.finish(r, status, body, fmt.Errorf("GET %s: %w", r.url, err))
+		c.connFailed(cn, err)
 		return
 	}
 	if cn.parser.Done() {
 		// Bytes after the response: the server is confused, or pipelining
 		// we did not ask for. Either way the connection is not reused.
-		c.completed(cn, cn.parser.KeepAlive() && used == n && len(cn.out) == 0)
+		c.responded(cn, cn.parser.KeepAlive() && used == n && len(cn.out) == 0)
 	}
+}
+
+// head runs when the response's head is complete (Parser.OnHead) and
+// decides how its body is read, as net/http's client and Transport do: a
+// redirect's body only up to maxRedirectBody, a gzip body kept whole to
+// be decoded (the cap then applies to the decoded bytes, checked by
+// decode, and the compressed ones are bounded by encodedCap), any other
+// body counted up to the cap. net/http decodes only what it asked gzip
+// for, which is every GET, and only a body that may have bytes.
+func (cn *conn) head() error {
+	p := &cn.parser
+	if isRedirect(p.Status()) && p.Location() != "" {
+		cn.redirect = true
+		p.BodyCap = maxRedirectBody
+		return nil
+	}
+	if p.ContentLength() != 0 && asciiEqualFold(p.ContentEncoding(), "gzip") {
+		cn.gzip = true
+		p.BodyCap = encodedCap(cn.c.bodyCap)
+		p.Sink = cn.sink
+	}
+	return nil
 }
 
 func (cn *conn) unwatchWrite() {

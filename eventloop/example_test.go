@@ -3,8 +3,13 @@
 package eventloop_test
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"time"
 
 	"conclab/eventloop"
@@ -67,4 +72,35 @@ func ExampleStarve() {
 	// blocking: timer ran before the task ended: false
 	// blocking: timer late by at least the task: true
 	// yielding: timer ran before the task ended: true
+}
+
+// The client does the same HTTP as net/http's: here it follows a redirect,
+// asks for gzip, and counts the page decoded, as a model built on net/http
+// would.
+func ExampleModel_Download_sameHTTP() {
+	page := strings.Repeat("conclab ", 375) // 3,000 bytes
+	mux := http.NewServeMux()
+	mux.HandleFunc("/old", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/new", http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("/new", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Println("the request asks for", r.Header.Get("Accept-Encoding"))
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		io.WriteString(zw, page)
+		zw.Close()
+	})
+	server := httptest.NewServer(mux)
+	defer server.Close()
+
+	report, err := eventloop.Model{}.Download(context.Background(), []string{server.URL + "/old"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res := report.Results[0]
+	fmt.Println(res.Status, res.Bytes, res.Err)
+	// Output:
+	// the request asks for gzip
+	// 200 3000 <nil>
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -55,9 +56,9 @@ type registration struct {
 
 // Loop is a single-goroutine event loop, the shape of asyncio's selector
 // loop: a ready queue of callbacks, a set of descriptors waited on, and a
-// heap of timers. Its methods are not safe for concurrent use, except Stop;
-// callbacks run on the goroutine that calls Run, one at a time, and each one
-// runs until it returns.
+// heap of timers. Its methods are not safe for concurrent use, except Stop
+// and CallSoonThreadsafe; callbacks run on the goroutine that calls Run, one
+// at a time, and each one runs until it returns.
 type Loop struct {
 	poller   poller
 	ready    []*Handle // callbacks to run in the next iteration, in order
@@ -69,7 +70,25 @@ type Loop struct {
 	running  bool
 	closed   bool
 	stopping atomic.Bool // set by Stop, from any goroutine
+
+	// Callbacks handed in from other goroutines (CallSoonThreadsafe),
+	// moved to the ready queue at the top of each iteration.
+	postMu sync.Mutex
+	posted []func()
+
+	// Blocking calls run off the loop by Go: how many have not handed
+	// their result back yet, those waiting for a goroutine, and the
+	// goroutines themselves, which Close waits for.
+	outstanding int
+	queued      []func() func()
+	workers     int
+	goroutines  sync.WaitGroup
 }
+
+// maxWorkers bounds the goroutines Go runs at once, as asyncio's default
+// executor bounds its threads (min(32, CPUs + 4)): blocking calls wait
+// their turn instead of piling up a goroutine each.
+var maxWorkers = min(32, runtime.NumCPU()+4)
 
 // New returns a loop with its poller open. Close it when done.
 func New() (*Loop, error) {
@@ -84,13 +103,18 @@ func New() (*Loop, error) {
 	}, nil
 }
 
-// Close releases the poller. It does not close the descriptors that were
-// registered; their owners do. Do not call it while Run is running.
+// Close waits for the goroutines Go started, then releases the poller. It
+// does not close the descriptors that were registered; their owners do, nor
+// does it interrupt a blocking call that Go runs: cancel what it waits for
+// first. Work that Go queued and never started is dropped. Do not call it
+// while Run is running.
 func (l *Loop) Close() error {
 	if l.closed {
 		return nil
 	}
 	l.closed = true
+	l.queued = nil
+	l.goroutines.Wait()
 	return l.poller.close()
 }
 
@@ -102,6 +126,53 @@ func (l *Loop) CallSoon(fn func()) *Handle {
 	h := &Handle{fn: fn, index: -1, loop: l}
 	l.ready = append(l.ready, h)
 	return h
+}
+
+// CallSoonThreadsafe schedules fn to run in the loop's next iteration, from
+// any goroutine, and wakes the loop if it is blocked in the poller: the
+// only way another goroutine may hand the loop work, as asyncio's
+// call_soon_threadsafe. After Close it does nothing.
+func (l *Loop) CallSoonThreadsafe(fn func()) {
+	l.postMu.Lock()
+	l.posted = append(l.posted, fn)
+	l.postMu.Unlock()
+	_ = l.poller.wake() // fails only if the eventfd or pipe is broken; the next wake-up takes fn anyway
+}
+
+// Go runs work off the loop, on a goroutine of its own, and then the
+// function work returns back on the loop, through CallSoonThreadsafe. It is
+// asyncio's run_in_executor, for the calls that have no non-blocking form
+// (the system's resolver is the usual one): the loop goes on running
+// callbacks while work blocks. At most maxWorkers goroutines run at once;
+// more work waits its turn, first come first served. Until the function
+// work returns has run, Run does not return for want of something to do.
+// Call Go from the loop's goroutine only.
+func (l *Loop) Go(work func() (then func())) {
+	l.outstanding++
+	if l.workers >= maxWorkers {
+		l.queued = append(l.queued, work)
+		return
+	}
+	l.start(work)
+}
+
+func (l *Loop) start(work func() func()) {
+	l.workers++
+	l.goroutines.Go(func() {
+		then := work()
+		l.CallSoonThreadsafe(func() {
+			l.outstanding--
+			l.workers--
+			if len(l.queued) > 0 && !l.closed {
+				next := l.queued[0]
+				l.queued = l.queued[1:]
+				l.start(next)
+			}
+			if then != nil {
+				then()
+			}
+		})
+	})
 }
 
 // CallLater schedules fn to run once d has passed: CallAt(time.Now().Add(d)).
@@ -204,7 +275,8 @@ func (l *Loop) Stop() {
 // Stop is called, ctx is done (it returns ctx.Err()), or nothing is left to
 // do: no callback ready, no timer, no descriptor watched.
 //
-// Run starts no goroutine. The one exception is ctx's: to wake the poller
+// Run starts no goroutine (Go does, for the work it is given, and only
+// then). The one exception is ctx's: to wake the poller
 // when ctx is done, Run registers a context.AfterFunc, and the context
 // package runs that function on a goroutine of its own, which writes one
 // byte to the loop's wake-up descriptor and exits. It exists only once ctx
@@ -238,7 +310,8 @@ func (l *Loop) Run(ctx context.Context) error {
 		if ctxDone.Load() {
 			return ctx.Err()
 		}
-		if len(l.ready) == 0 && len(l.timers) == 0 && len(l.fds) == 0 && !l.stopping.Load() {
+		l.takePosted()
+		if len(l.ready) == 0 && len(l.timers) == 0 && len(l.fds) == 0 && l.outstanding == 0 && !l.stopping.Load() {
 			return nil
 		}
 		if err := l.runOnce(); err != nil {
@@ -267,6 +340,9 @@ func (l *Loop) runOnce() error {
 	if err != nil {
 		return err
 	}
+	// What another goroutine handed in while the loop waited: its wake-up
+	// is what ended the wait.
+	l.takePosted()
 	for _, ev := range l.events[:n] {
 		reg := l.fds[ev.fd]
 		if reg == nil {
@@ -301,6 +377,18 @@ func (l *Loop) runOnce() error {
 	}
 	l.spare = batch[:0]
 	return nil
+}
+
+// takePosted moves the callbacks handed in by other goroutines to the
+// ready queue.
+func (l *Loop) takePosted() {
+	l.postMu.Lock()
+	posted := l.posted
+	l.posted = nil
+	l.postMu.Unlock()
+	for _, fn := range posted {
+		l.CallSoon(fn)
+	}
 }
 
 // timerHeap orders timers by deadline, then by the order they were made.

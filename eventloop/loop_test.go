@@ -5,6 +5,7 @@ package eventloop
 import (
 	"context"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -304,5 +305,76 @@ func TestRun(t *testing.T) {
 		for _, n := range during {
 			assert.LessOrEqual(t, n, before, "goroutines while the loop ran") // earlier tests' may still be exiting
 		}
+	})
+}
+
+func TestOffTheLoop(t *testing.T) {
+	t.Run("CallSoonThreadsafe from another goroutine wakes a loop blocked in the poller and runs on the loop", func(t *testing.T) {
+		l := newLoop(t)
+		a, _ := socketpair(t)
+		require.NoError(t, l.AddReader(a, func() {})) // keeps Run from returning for want of work
+		var ranOn []int
+		l.CallSoon(func() {
+			go l.CallSoonThreadsafe(func() {
+				ranOn = append(ranOn, 1) // no lock: it runs on the loop's goroutine
+				l.Stop()
+			})
+		})
+		require.NoError(t, l.Run(t.Context()))
+		assert.Equal(t, []int{1}, ranOn)
+	})
+	t.Run("Go runs blocking work off the loop while callbacks go on, and its result back on the loop", func(t *testing.T) {
+		l := newLoop(t)
+		unblock := make(chan struct{})
+		var order []string
+		l.Go(func() func() {
+			<-unblock // blocks its own goroutine, not the loop
+			return func() { order = append(order, "result") }
+		})
+		l.CallLater(time.Millisecond, func() {
+			order = append(order, "timer while the work blocks")
+			close(unblock)
+		})
+		require.NoError(t, l.Run(t.Context())) // returns once the result ran: nothing else to wait for
+		assert.Equal(t, []string{"timer while the work blocks", "result"}, order)
+	})
+	t.Run("Go runs at most maxWorkers at once and the rest in turn", func(t *testing.T) {
+		l := newLoop(t)
+		var running, peak atomic.Int32
+		results := 0
+		n := maxWorkers * 3
+		for range n {
+			l.Go(func() func() {
+				now := running.Add(1)
+				for {
+					p := peak.Load()
+					if now <= p || peak.CompareAndSwap(p, now) {
+						break
+					}
+				}
+				time.Sleep(time.Millisecond)
+				running.Add(-1)
+				return func() { results++ }
+			})
+		}
+		require.NoError(t, l.Run(t.Context()))
+		assert.Equal(t, n, results)
+		assert.LessOrEqual(t, int(peak.Load()), maxWorkers)
+	})
+	t.Run("Close waits for the goroutines Go started and drops the work not started", func(t *testing.T) {
+		l, err := New()
+		require.NoError(t, err)
+		release := make(chan struct{})
+		var started atomic.Int32
+		for range maxWorkers + 5 {
+			l.Go(func() func() {
+				started.Add(1)
+				<-release
+				return nil
+			})
+		}
+		close(release)
+		require.NoError(t, l.Close()) // goleak in TestMain checks that none is left
+		assert.Equal(t, int32(maxWorkers), started.Load())
 	})
 }

@@ -1,6 +1,7 @@
 package eventloop
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -14,9 +15,11 @@ func TestModel(t *testing.T) {
 		tasks    int
 		want     int
 	}{
-		{"every request is in flight at once by default", Model{}, "io", 160, 160},
+		{"100 requests are in flight at once by default, as with aiohttp", Model{}, "io", 160, 100},
+		{"fewer requests than that are all in flight at once", Model{}, "io", 20, 20},
 		{"MaxConns caps the requests in flight", Model{MaxConns: 10}, "io", 160, 10},
 		{"a MaxConns above the number of requests changes nothing", Model{MaxConns: 500}, "io", 160, 160},
+		{"math.MaxInt is no cap", Model{MaxConns: math.MaxInt}, "io", 10_000, 10_000},
 		{"the CPU workload runs one sum at a time", Model{}, "cpu", 20, 1},
 	}
 	for _, tc := range tests {

@@ -34,11 +34,11 @@ var parseCases = []parseCase{
 		response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
 			"5;name=value\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nExpires: never\r\nX-Sum: 1\r\n\r\n",
 		status: 200, body: 31, keepAlive: true},
-	{name: "a chunked body without trailers", response: "HTTP/1.1 200 OK\r\ntransfer-encoding: gzip, CHUNKED\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+	{name: "a chunked body without trailers", response: "HTTP/1.1 200 OK\r\ntransfer-encoding: CHUNKED\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
 		status: 200, body: 3, keepAlive: true},
 	{name: "a body delimited by the close", response: "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end",
 		status: 200, body: 13, atEOF: true},
-	{name: "a transfer coding that is not chunked, read until the close", response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz",
+	{name: "HTTP/1.0 ignores a transfer coding and reads until the close", response: "HTTP/1.0 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nxyz",
 		status: 200, body: 3, atEOF: true},
 	{name: "a response to HEAD has no body whatever it announces", head: true,
 		response: "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", status: 200, keepAlive: true},
@@ -55,9 +55,21 @@ var parseCases = []parseCase{
 		status: 404, body: 3, keepAlive: true},
 	{name: "a status line without a reason", response: "HTTP/1.1 200\r\nContent-Length: 1\r\n\r\nx",
 		status: 200, body: 1, keepAlive: true},
-	{name: "both framings: chunked wins and the connection is not reused",
+	{name: "both framings: chunked wins and, as in net/http, the connection is reused",
 		response: "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
-		status:   200, body: 1},
+		status:   200, body: 1, keepAlive: true},
+	{name: "a folded header line is joined to the one before", response: "HTTP/1.1 200 OK\r\nX: a\r\n  b\r\nContent-Length:\r\n\t2\r\n\r\nok",
+		status: 200, body: 2, keepAlive: true},
+	{name: "a field name with a space before the colon matches no header", response: "HTTP/1.1 200 OK\r\nContent-Length : 2\r\n\r\nuntil the close",
+		status: 200, body: 15, atEOF: true},
+	{name: "HTTP/2.0 on the status line reads as HTTP/1.1", response: "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
+		status: 200, body: 2, keepAlive: true},
+	{name: "101 without an upgrade is a final response without a body, and closes", response: "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+		status: 101},
+	{name: "a status below 100 is final, and closes", response: "HTTP/1.1 099 Odd\r\nContent-Length: 1\r\n\r\nx",
+		status: 99, body: 1},
+	{name: "a chunk size of 16 hex digits", response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0000000000000001\r\nx\r\n0\r\n\r\n",
+		status: 200, body: 1, keepAlive: true},
 }
 
 // feed gives the parser the pieces in order and checks, after every piece,
@@ -155,22 +167,30 @@ func TestParserErrors(t *testing.T) {
 		{"a garbage status line", 0, 0, "HTTP/1.1 2x0 OK\r\n", ErrMalformed},
 		{"something that is not HTTP", 0, 0, "SSH-2.0-OpenSSH_9.6\r\n", ErrMalformed},
 		{"HTTP/2 on the wire", 0, 0, "HTTP/2 200\r\n", ErrMalformed},
-		{"a status below 100", 0, 0, "HTTP/1.1 099 Odd\r\n", ErrMalformed},
+		{"a negative status", 0, 0, "HTTP/1.1 -01 Odd\r\n", ErrMalformed},
 		{"a status code followed by no space", 0, 0, "HTTP/1.1 2000\r\n", ErrMalformed},
 		{"a header line without a colon", 0, 0, "HTTP/1.1 200 OK\r\nno colon here\r\n\r\n", ErrMalformed},
-		{"a folded header line", 0, 0, "HTTP/1.1 200 OK\r\nX: a\r\n  b\r\n\r\n", ErrMalformed},
-		{"a space before the colon", 0, 0, "HTTP/1.1 200 OK\r\nContent-Length : 1\r\n\r\n", ErrMalformed},
+		{"a header section that starts with a folded line", 0, 0, "HTTP/1.1 200 OK\r\n  b\r\n\r\n", ErrMalformed},
+		{"a tab before the colon", 0, 0, "HTTP/1.1 200 OK\r\nContent-Length\t: 1\r\n\r\n", ErrMalformed},
+		{"a control character in a value", 0, 0, "HTTP/1.1 200 OK\r\nX: a\x7fb\r\n\r\n", ErrMalformed},
 		{"a negative Content-Length", 0, 0, "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", ErrMalformed},
 		{"two different Content-Lengths", 0, 0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", ErrMalformed},
+		{"a transfer coding other than chunked", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ErrMalformed},
+		{"two Transfer-Encoding fields", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", ErrMalformed},
+		{"a Trailer field announcing Transfer-Encoding", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: x, transfer-encoding\r\n\r\n", ErrMalformed},
 		{"a chunk size that is not hexadecimal", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", ErrMalformed},
 		{"an empty chunk size", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\n", ErrMalformed},
-		{"a chunk size too large for 64 bits", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000000000000\r\n", ErrMalformed},
+		{"a chunk size of 17 hex digits", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10000000000000000\r\n", ErrMalformed},
+		{"a chunk line ended by a bare LF", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\nx\r\n", ErrMalformed},
 		{"chunk data longer than announced", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n", ErrMalformed},
+		{"chunk data ended by a bare LF", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\n", ErrMalformed},
+		{"a chunk line longer than 4 KiB", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;" + strings.Repeat("e", 4<<10) + "\r\n", ErrMalformed},
+		{"more framing than data", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + strings.Repeat("1;"+strings.Repeat("e", 100)+"\r\nx\r\n", 200), ErrMalformed},
 		{"a malformed trailer", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n", ErrMalformed},
-		{"101 Switching Protocols", 0, 0, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n", ErrMalformed},
 		{"an oversized status line", 0, 64, "HTTP/1.1 200 " + strings.Repeat("a", 100) + "\r\n", ErrHeaderTooLarge},
 		{"oversized headers", 0, 64, "HTTP/1.1 200 OK\r\n" + strings.Repeat("X-A: b\r\n", 10) + "\r\n", ErrHeaderTooLarge},
-		{"oversized trailers", 0, 64, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + strings.Repeat("X-A: b\r\n", 10) + "\r\n", ErrHeaderTooLarge},
+		{"oversized heads counted over the interim responses too", 0, 64, strings.Repeat("HTTP/1.1 100 Continue\r\n\r\n", 3), ErrHeaderTooLarge},
+		{"trailers over 4 KiB", 0, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + strings.Repeat("X-A: b\r\n", 600) + "\r\n", ErrHeaderTooLarge},
 		{"a Content-Length over the cap", 4, 0, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", iobound.ErrBodyTooLarge},
 		{"a chunked body over the cap", 4, 0, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n", iobound.ErrBodyTooLarge},
 		{"a close-delimited body over the cap", 4, 0, "HTTP/1.0 200 OK\r\n\r\nabcdef", iobound.ErrBodyTooLarge},
@@ -254,4 +274,24 @@ func ExampleParser() {
 	}
 	fmt.Println(p.Done(), p.Status(), p.Body(), p.KeepAlive())
 	// Output: true 200 11 true
+}
+
+// TestParserTrailerLookahead pins the parser's one deliberate difference
+// from net/http (see the package doc), which FuzzParserAgainstNetHTTP
+// leaves out of its property.
+func TestParserTrailerLookahead(t *testing.T) {
+	const response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Sum: 1\n\n"
+	t.Run("net/http takes a trailer section ended by a bare LF only when a CRLF CRLF comes after the response", func(t *testing.T) {
+		assert.Error(t, netHTTPView([]byte(response), false).err)
+		after := netHTTPView([]byte(response+"HTTP/1.1 200 OK\r\n\r\n"), false)
+		require.NoError(t, after.err)
+		assert.Equal(t, len(response), after.used, "the response ends where the section does")
+	})
+	t.Run("the parser, which cannot read past the response, refuses it either way", func(t *testing.T) {
+		for _, data := range []string{response, response + "HTTP/1.1 200 OK\r\n\r\n"} {
+			var p Parser
+			_, err := p.Feed([]byte(data))
+			assert.ErrorIs(t, err, ErrMalformed)
+		}
+	})
 }
