@@ -85,13 +85,6 @@ type LoadResult struct {
 	Elapsed time.Duration `json:"-"`
 }
 
-// DefaultLoadConfig returns the configuration a zero LoadConfig stands for,
-// with every default filled in (and no Kind), for flags to show.
-func DefaultLoadConfig() LoadConfig {
-	cfg, _ := LoadConfig{}.withDefaults() // the defaults are valid
-	return cfg
-}
-
 func (cfg LoadConfig) withDefaults() (LoadConfig, error) {
 	if cfg.Goroutines == 0 {
 		cfg.Goroutines = 8

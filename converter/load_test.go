@@ -180,8 +180,9 @@ func TestCostIsPaidOncePerComputation(t *testing.T) {
 	assert.Equal(t, int64(1), c.Stats().Computations)
 }
 
-func TestDefaultLoadConfigFillsEveryDefault(t *testing.T) {
-	cfg := DefaultLoadConfig()
+func TestAZeroLoadConfigFillsEveryDefault(t *testing.T) {
+	cfg, err := LoadConfig{}.withDefaults()
+	require.NoError(t, err)
 	assert.Equal(t, 8, cfg.Goroutines)
 	assert.Equal(t, 100_000, cfg.Ops)
 	assert.Equal(t, 10_000, cfg.Keys)
@@ -189,6 +190,6 @@ func TestDefaultLoadConfigFillsEveryDefault(t *testing.T) {
 	require.NotNil(t, cfg.Rules)
 	assert.Equal(t, DefaultRules(), *cfg.Rules)
 	cfg.Kind = "syncmap"
-	_, err := RunLoad(t.Context(), cfg)
+	_, err = RunLoad(t.Context(), cfg)
 	assert.NoError(t, err)
 }

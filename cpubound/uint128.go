@@ -3,6 +3,7 @@ package cpubound
 import (
 	"math/big"
 	"math/bits"
+	"strconv"
 )
 
 // Uint128 is an unsigned 128-bit integer, the exact type of a sum of
@@ -36,7 +37,7 @@ func (u Uint128) Big() *big.Int {
 // String returns u in decimal.
 func (u Uint128) String() string {
 	if u.Hi == 0 {
-		return formatUint(u.Lo)
+		return strconv.FormatUint(u.Lo, 10)
 	}
 	// Peel off 19 decimal digits at a time: 10^19 is the largest power of
 	// ten below 2^64, so each remainder fits one word.
@@ -48,9 +49,9 @@ func (u Uint128) String() string {
 		u.Lo, r = bits.Div64(r, u.Lo, chunk)
 		parts = append(parts, r)
 	}
-	s := formatUint(u.Lo)
+	s := strconv.FormatUint(u.Lo, 10)
 	for i := len(parts) - 1; i >= 0; i-- {
-		d := formatUint(parts[i])
+		d := strconv.FormatUint(parts[i], 10)
 		s += "0000000000000000000"[len(d):] + d
 	}
 	return s
@@ -59,16 +60,3 @@ func (u Uint128) String() string {
 // MarshalText encodes u in decimal, so that JSON carries it exactly as a
 // string rather than as a lossy floating-point number.
 func (u Uint128) MarshalText() ([]byte, error) { return []byte(u.String()), nil }
-
-func formatUint(x uint64) string {
-	var buf [20]byte
-	i := len(buf)
-	for x >= 10 {
-		i--
-		buf[i] = byte('0' + x%10)
-		x /= 10
-	}
-	i--
-	buf[i] = byte('0' + x)
-	return string(buf[i:])
-}
