@@ -15,6 +15,7 @@ import (
 	"conclab/bench"
 	"conclab/converter"
 	"conclab/cpubound"
+	"conclab/eventloop"
 	"conclab/iobound"
 	"conclab/multiproc"
 )
@@ -56,8 +57,7 @@ const (
 
 // defaultConns is the event loop's connections in flight, as the seed's
 // aiohttp connector allows: 160 requests go in 2 rounds.
-// TODO: use eventloop.DefaultMaxConns once the event loop exports it.
-const defaultConns = 100
+const defaultConns = eventloop.DefaultMaxConns
 
 // embeddedPages is how many URLs the embedded server's list holds per
 // -repeat: its big page and its small one, as iobound's URLs(1) lists them.
@@ -185,7 +185,14 @@ func ioFlags(fs *flag.FlagSet, r *rawFlags, latency time.Duration) {
 	durationVar(fs, &r.latency, "latency", latency, 0, maxLatency, "the embedded server's wait before each response")
 	intVar(fs, &r.repeat, "repeat", iobound.DefaultRepeat, 1, maxTasks, "how many times the list of URLs is repeated; at most "+thousands(maxTasks)+" requests in all")
 	fs.StringVar(&r.urls, "urls", "", "comma-separated `list` of http(s) URLs to fetch instead of the embedded server, or @FILE: one URL a line, # comments")
-	durationVar(fs, &r.timeout, "timeout", iobound.DefaultTimeout, minTimeout, maxTimeout, "timeout of each request, body included")
+}
+
+// timeoutFlag: the deadline of one task. Every request has it; so has every
+// sum sent to a worker process, the only cpu task that can hang (a worker
+// that stops answering is killed at it).
+func timeoutFlag(fs *flag.FlagSet, r *rawFlags) {
+	durationVar(fs, &r.timeout, "timeout", iobound.DefaultTimeout, minTimeout, maxTimeout,
+		"timeout of each request, body included, and of each sum a multiproc worker computes")
 }
 
 func connsFlag(fs *flag.FlagSet, r *rawFlags) {
@@ -236,6 +243,7 @@ func commands() []*command {
 				formatFlag(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
 				cpuFlags(fs, r)
+				timeoutFlag(fs, r)
 				poolFlags(fs, r)
 				connsFlag(fs, r)
 				pictureFlags(fs, r)
@@ -247,6 +255,7 @@ func commands() []*command {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
+				timeoutFlag(fs, r)
 				poolFlags(fs, r)
 				connsFlag(fs, r)
 				pictureFlags(fs, r)
@@ -257,6 +266,7 @@ func commands() []*command {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
 				cpuFlags(fs, r)
+				timeoutFlag(fs, r)
 				poolFlags(fs, r)
 				pictureFlags(fs, r)
 				gomaxprocsFlag(fs, r)
@@ -279,6 +289,7 @@ func commands() []*command {
 				fs.StringVar(&r.workload, "workload", bench.WorkloadIO, "the `workload` swept, io or cpu")
 				ioFlags(fs, r, defaultSweepLatency)
 				cpuFlags(fs, r)
+				timeoutFlag(fs, r)
 				gomaxprocsFlag(fs, r)
 			}},
 		{name: subDemo + " " + demoStarve, sub: subDemo, synopsis: "an event-loop task that never yields", about: aboutStarve, examples: examplesStarve,
@@ -542,7 +553,7 @@ func (r *rawFlags) validateTeaching(o *options) error {
 		// The other workload's flags would be ignored: refuse them.
 		unused := []string{"count", "base"}
 		if o.workload == bench.WorkloadCPU {
-			unused = []string{"latency", "repeat", "urls", "timeout"}
+			unused = []string{"latency", "repeat", "urls"}
 		}
 		for _, f := range unused {
 			if r.set[f] {

@@ -379,7 +379,7 @@ func TestRunHelpOfASubcommand(t *testing.T) {
 			[]string{"-conns", "-procs", "-timeline", "-svg", "-rules", "-points", "-n", "-delay"}},
 		{[]string{"io"}, []string{"-latency", "-repeat", "-urls", "-timeout", "-conns", "-workers", "-procs", "-timeline", "-svg"},
 			[]string{"-count", "-base", "-rules", "-points", "-workload", "-n"}},
-		{[]string{"cpu"}, []string{"-count", "-base", "-workers", "-procs", "-timeline"},
+		{[]string{"cpu"}, []string{"-count", "-base", "-timeout", "-workers", "-procs", "-timeline"},
 			[]string{"-latency", "-repeat", "-urls", "-conns", "-rules", "-workload"}},
 		{[]string{"convert"}, []string{"-points", "-rules", "-format"}, []string{"-runs", "-models", "-latency", "-count"}},
 		{[]string{"demo", "starve"}, []string{"-n", "-delay", "-gomaxprocs"}, []string{"-format", "-runs", "-models"}},

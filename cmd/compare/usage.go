@@ -97,8 +97,9 @@ the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
 start-up and tens of MB each (100 processes: about 1 GB); for cpu they only
 add that cost. A count whose run failed tasks is shown but not ranked.
-Formats: table, markdown, json. The io flags (-latency, -repeat, -urls,
--timeout) go with -workload io, the cpu flags (-count, -base) with cpu.
+Formats: table, markdown, json. The io flags (-latency, -repeat, -urls) go
+with -workload io, the cpu flags (-count, -base) with cpu; -timeout bounds
+a request, and a worker process's sum.
 `
 
 const aboutStarve = `compare demo starve schedules on an event loop a sum of squares below -n and
