@@ -32,11 +32,16 @@ const (
 
 // Demonstrations of `compare demo NAME`.
 const (
-	demoStarve = "starve"
-	demoRace   = "race"
+	demoStarve   = "starve"
+	demoRace     = "race"
+	demoNoLock   = "nolock"
+	demoLeak     = "leak"
+	demoDeadlock = "deadlock"
 )
 
-func demoNames() []string { return []string{demoStarve, demoRace} }
+func demoNames() []string {
+	return []string{demoStarve, demoRace, demoNoLock, demoLeak, demoDeadlock}
+}
 
 // Views of -timeline.
 const (
@@ -109,7 +114,7 @@ type options struct {
 	sweep    []int  // sweep: the worker counts, in the order given
 	workload string // sweep: bench.WorkloadIO or bench.WorkloadCPU
 
-	demo        string        // demoStarve or demoRace
+	demo        string        // one of demoNames
 	starveN     int           // demo starve: the task sums the squares below starveN
 	starveDelay time.Duration // demo starve: when the timer is due
 }
@@ -300,6 +305,12 @@ func commands() []*command {
 			}},
 		{name: subDemo + " " + demoRace, sub: subDemo, synopsis: "unsynchronised writes to a map and a counter", about: aboutRace, examples: examplesRace,
 			flags: demoProcsFlag},
+		{name: subDemo + " " + demoNoLock, sub: subDemo, synopsis: "event-loop tasks share state with no lock; goroutines cannot", about: aboutNoLock, examples: examplesNoLock,
+			flags: demoProcsFlag},
+		{name: subDemo + " " + demoLeak, sub: subDemo, synopsis: "a pipeline that leaks goroutines, and one that cancels", about: aboutLeak, examples: examplesLeak,
+			flags: func(*flag.FlagSet, *rawFlags) {}},
+		{name: subDemo + " " + demoDeadlock, sub: subDemo, synopsis: "a lock-order inversion, and Go's \"all goroutines are asleep\"", about: aboutDeadlock, examples: examplesDeadlock,
+			flags: func(*flag.FlagSet, *rawFlags) {}},
 	}
 }
 

@@ -279,7 +279,19 @@ func TestRunDemo(t *testing.T) {
 		assert.Contains(t, out, "after the task ended")
 		assert.Contains(t, out, "yields every chunk")
 		assert.Contains(t, out, "while the task ran")
+		assert.Contains(t, out, "goroutine, 2 Ps", "the goroutine rows follow the loop's")
 	})
+	for _, tt := range []struct{ name, want string }{
+		{"nolock", "event loop, update between awaits"},
+		{"leak", "goroutines left behind: 0"},
+		{"deadlock", "demo.lockM1ThenM2"},
+	} {
+		t.Run(tt.name+" runs and explains its lesson", func(t *testing.T) {
+			code, out, stderr := runCompare(t, context.Background(), "demo", tt.name)
+			require.Equal(t, exitOK, code, stderr)
+			assert.Contains(t, out, tt.want)
+		})
+	}
 	t.Run("race shows the map race caught in a child and the counters", func(t *testing.T) {
 		code, out, stderr := runCompare(t, context.Background(), "demo", "race")
 		require.Equal(t, exitOK, code, stderr)
@@ -297,8 +309,8 @@ func TestRunRejectsBadTeachingInput(t *testing.T) {
 		args []string
 		want string // what the one-line error must say
 	}{
-		{"demo without a name", []string{"demo"}, "valid: starve, race"},
-		{"an unknown demo", []string{"demo", "deadlock"}, `unknown demonstration "deadlock" (valid: starve, race)`},
+		{"demo without a name", []string{"demo"}, "valid: starve, race, nolock, leak, deadlock"},
+		{"an unknown demo", []string{"demo", "livelock"}, `unknown demonstration "livelock" (valid: starve, race, nolock, leak, deadlock)`},
 		{"demo with an extra argument", []string{"demo", "race", "again"}, `unexpected argument "again"`},
 		{"an empty sweep list", []string{"sweep", "-workers", ""}, "-workers: empty entry"},
 		{"a sweep list with a gap", []string{"sweep", "-workers", "1,,5"}, "-workers: empty entry"},

@@ -104,13 +104,36 @@ a request, and a worker process's sum.
 
 const aboutStarve = `compare demo starve schedules on an event loop a sum of squares below -n and
 a timer due -delay later, once as one callback and once yielding between
-chunks, and shows how late the timer ran behind each.
+chunks, and shows how late the timer ran behind each; then the same task on
+a goroutine, in child processes at GOMAXPROCS 1 and 2 and with asynchronous
+preemption off, where Go's scheduler preempts it.
 `
 
 const aboutRace = `compare demo race writes a map from 8 goroutines in a child process, whose
 fatal "concurrent map writes" is caught and shown, then counts a shared
 counter's lost updates without synchronisation, with sync.Mutex and with
 sync/atomic.
+`
+
+const aboutNoLock = `compare demo nolock lets tasks on one event loop update a shared counter and
+map with no lock (nothing is lost: one goroutine runs every callback to its
+end), then with an await inside the update (updates are lost even there:
+asyncio.Lock's reason to exist), then runs the same code on goroutines in a
+child process, which lose updates even with -gomaxprocs 1.
+`
+
+const aboutLeak = `compare demo leak runs the downloader as a pipeline (fetch, parse, sum) over
+the embedded server with one failing URL: a consumer that quits at the first
+error leaves every stage blocked on a send, and the goroutines left behind
+are counted by function; then the same pipeline with context and
+errgroup.WithContext plus SetLimit leaves none.
+`
+
+const aboutDeadlock = `compare demo deadlock runs, in child processes, two goroutines that lock two
+mutexes in opposite orders, found by a watchdog that shows both stacks
+(SIGQUIT), and Go's own "all goroutines are asleep - deadlock!", which the
+runtime reports only when no goroutine, timer or cgo call could ever wake
+one (so build with CGO_ENABLED=0 to see it). About 3 s.
 `
 
 const exitStatusText = `Exit status: 0 when every model completed every task; 1 when a task failed
@@ -146,8 +169,11 @@ var (
 		"go run ./cmd/compare sweep -workers 1,2,5,10,20,50,100",
 		"go run ./cmd/compare sweep -workload cpu -workers 1,2,4,8",
 	}
-	examplesStarve = []string{"go run ./cmd/compare demo starve -n 200000000"}
-	examplesRace   = []string{"go run -race ./cmd/compare demo race"}
+	examplesStarve   = []string{"go run ./cmd/compare demo starve -n 200000000"}
+	examplesRace     = []string{"go run -race ./cmd/compare demo race"}
+	examplesNoLock   = []string{"go run ./cmd/compare demo nolock", "go run -race ./cmd/compare demo nolock"}
+	examplesLeak     = []string{"go run ./cmd/compare demo leak"}
+	examplesDeadlock = []string{"go run ./cmd/compare demo deadlock", "CGO_ENABLED=0 go run ./cmd/compare demo deadlock"}
 )
 
 // usage writes the help of c: the overview and every subcommand for the
