@@ -47,8 +47,15 @@ func TestCounters(t *testing.T) {
 		assert.True(t, r.InChild)
 		// Every 1000th increment yields between its read and its write
 		// while other goroutines are runnable: their increments are
-		// overwritten, on one core as on many.
-		assert.Positive(t, r.Lost)
+		// overwritten, on one core as on many. On a loaded machine a child
+		// can still, rarely, run its goroutines one after another and lose
+		// nothing (seen once in CI): a few more children must then lose.
+		for try := 0; r.Lost == 0 && try < 3; try++ {
+			again, err := demo.Counters(context.Background(), cfg)
+			require.NoError(t, err)
+			r = again[0]
+		}
+		assert.Positive(t, r.Lost, "no child of four lost an update")
 	})
 	t.Run("the mutex and the atomic counters lose nothing", func(t *testing.T) {
 		assert.Equal(t, demo.Mutex, results[1].Variant)
