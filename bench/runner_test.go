@@ -13,11 +13,13 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 	"conclab/timeline"
 )
 
 func TestMain(m *testing.M) {
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 

@@ -85,7 +85,7 @@ type DeadlockReport struct {
 // channel nobody sends on, alone and then with a timer pending. It shows
 // who found each hang, the runtime or a watchdog (a timeout, then SIGQUIT
 // for the stacks), and the stacks that show it. The binary must call
-// RunChildIfRequested first.
+// child.RunIfChild first.
 func Deadlock(ctx context.Context, cfg DeadlockConfig) (DeadlockReport, error) {
 	cfg = cfg.withDefaults()
 	rep := DeadlockReport{Config: cfg, CanQuit: canQuit, Cgo: cgoBuild()}

@@ -80,7 +80,7 @@ type PreemptReport struct {
 // later, and measures how late the timer's goroutine ran: with GOMAXPROCS
 // 1 and 2, then 1 again with asynchronous preemption off. The figures are
 // shown, not promised: they vary with the machine and its load. The binary
-// must call RunChildIfRequested first.
+// must call child.RunIfChild first.
 func Preempt(ctx context.Context, cfg PreemptConfig) (PreemptReport, error) {
 	cfg = cfg.withDefaults()
 	rep := PreemptReport{Config: cfg}

@@ -87,7 +87,7 @@ type MapResult struct {
 // fatal error or Rounds children have written for their whole time. The
 // fatal error cannot be recovered, so it happens in a child: the caller
 // reads it from the child's standard error and carries on. The binary must
-// call RunChildIfRequested first.
+// call child.RunIfChild first.
 func MapWrites(ctx context.Context, cfg RaceConfig) (MapResult, error) {
 	cfg = cfg.withDefaults()
 	var res MapResult
@@ -163,7 +163,7 @@ type CounterResult struct {
 // Counters increments a shared counter from Goroutines goroutines,
 // Increments times each, three ways: without synchronisation (in a child
 // process, the binary re-executed), under a sync.Mutex, and with an atomic
-// add. The binary must call RunChildIfRequested first.
+// add. The binary must call child.RunIfChild first.
 func Counters(ctx context.Context, cfg RaceConfig) ([]CounterResult, error) {
 	cfg = cfg.withDefaults()
 	expected := int64(cfg.Goroutines) * int64(cfg.Increments)

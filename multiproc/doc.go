@@ -9,8 +9,9 @@
 // its environment. Go cannot fork a running program (a copy of the runtime
 // without its threads is unusable), so every worker starts from main, the
 // way Python's "spawn" start method does. That is why the binary must call
-// [RunWorkerIfChild] first thing in main, and every test binary that uses a
-// Pool must call it first thing in TestMain: in a worker it never returns.
+// child.RunIfChild (package conclab/internal/child) first thing in main,
+// and every test binary that uses a Pool must call it first thing in
+// TestMain: in a worker it never returns.
 //
 // Nothing is shared. Each task goes to a worker as a message over the
 // worker's stdin, and its result comes back over the worker's stdout: encoded,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 	"conclab/timeline"
 )
@@ -32,10 +33,10 @@ var (
 	// Timeout or BodyCap returns before it starts any worker.
 	ErrNegativeSetting = errors.New("multiproc: a setting is negative")
 	// ErrNotWired is returned by a Pool used inside a worker process: the
-	// binary started a worker but main did not call RunWorkerIfChild first,
+	// binary started a worker but main did not call child.RunIfChild first,
 	// and went on to run a pool of its own. Refusing stops the recursion.
 	ErrNotWired = errors.New("multiproc: this process was started as a worker, " +
-		"but main did not call multiproc.RunWorkerIfChild first")
+		"but main did not call child.RunIfChild first")
 )
 
 // DefaultProcs is the default pool size, one worker per CPU, as
@@ -147,7 +148,6 @@ func (p Pool) spec(version int) (spec, error) {
 		timeout: p.Timeout,
 		logw:    p.LogWriter,
 		logMu:   new(sync.Mutex),
-		forks:   make(chan struct{}, 1),
 	}
 	if s.bodyCap == 0 {
 		s.bodyCap = iobound.DefaultBodyCap
@@ -178,7 +178,7 @@ func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome,
 
 // runSpec is run with its spec made: tests change the spec's hooks.
 func (p Pool) runSpec(ctx context.Context, tasks []message, s spec) ([]outcome, time.Duration, error) {
-	if os.Getenv(envWorker) != "" {
+	if child.Role() != "" {
 		return nil, 0, ErrNotWired
 	}
 	outs := make([]outcome, len(tasks))

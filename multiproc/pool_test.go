@@ -22,6 +22,7 @@ import (
 	"conclab/cpubound"
 	"conclab/iobound"
 
+	"conclab/internal/child"
 	"conclab/internal/proctest"
 )
 
@@ -466,7 +467,7 @@ func TestHandshakeRefusesAnotherVersion(t *testing.T) {
 	assert.Contains(t, err.Error(), "refused the handshake")
 }
 
-func TestStartFailsClearlyWithoutRunWorkerIfChild(t *testing.T) {
+func TestStartFailsClearlyWithoutRunIfChild(t *testing.T) {
 	tests := []struct {
 		name    string
 		unwired string
@@ -482,14 +483,14 @@ func TestStartFailsClearlyWithoutRunWorkerIfChild(t *testing.T) {
 			rep, err := Pool{Procs: 2}.SumSquares(t.Context(), []int{1, 2, 3})
 			t.Log(err)
 			require.ErrorIs(t, err, tt.want)
-			assert.Contains(t, err.Error(), "RunWorkerIfChild", "the error says what to fix")
+			assert.Contains(t, err.Error(), "child.RunIfChild", "the error says what to fix")
 			assert.Nil(t, rep.Results)
 		})
 	}
 }
 
 func TestPoolRefusesToRunInsideAWorker(t *testing.T) {
-	t.Setenv(envWorker, "1")
+	t.Setenv(child.RoleEnv, workerRole)
 	_, err := Pool{Procs: 1}.SumSquares(t.Context(), []int{1})
 	assert.ErrorIs(t, err, ErrNotWired)
 }

@@ -11,10 +11,12 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
 func TestMain(m *testing.M) {
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 

@@ -18,13 +18,14 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/bench"
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
 func TestMain(m *testing.M) {
 	// The embedded server and the pool's workers re-execute this test
 	// binary, as they re-execute compare.
-	runChildIfAny()
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 
