@@ -64,3 +64,28 @@ func ExamplePool_Concurrency() {
 	// true
 	// 3
 }
+
+// Start a pool once and give it several calls: a long-lived program pays
+// the workers' start-up once, in Start, and not in every call.
+func ExamplePool_Start() {
+	running, err := multiproc.Pool{Procs: 2}.Start(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer running.Close()
+	for _, numbers := range [][]int{{1, 2, 3}, {10, 100}} {
+		report, err := running.SumSquares(context.Background(), numbers)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, res := range report.Results {
+			fmt.Print(res.Sum, " ")
+		}
+		fmt.Println("start-up in the call:", report.Startup)
+	}
+	// Output:
+	// 0 1 5 start-up in the call: 0s
+	// 285 328350 start-up in the call: 0s
+}

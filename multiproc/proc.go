@@ -81,14 +81,19 @@ type process struct {
 	log   *child.LineWriter
 }
 
-// start starts a worker process and completes the handshake. The process is
-// killed when ctx is done.
-func start(ctx context.Context, s spec, index int) (*process, error) {
-	p, err := launch(ctx, s, index)
+// start starts a worker process and completes the handshake. ctx bounds
+// the start; life is the worker's lifetime: the process is killed when it
+// is done. A run's workers live as long as the run (life is ctx); a kept
+// pool's live until it is closed.
+func start(ctx, life context.Context, s spec, index int) (*process, error) {
+	p, err := launch(ctx, life, s, index)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.handshake(ctx, s); err != nil {
+	stop := context.AfterFunc(ctx, p.killNow)
+	err = p.handshake(ctx, s)
+	stop()
+	if err != nil {
 		p.kill()
 		return nil, err
 	}
@@ -97,10 +102,10 @@ func start(ctx context.Context, s spec, index int) (*process, error) {
 
 // launch forks and executes a worker process, in its turn: the child
 // package forks one process at a time, and none once ctx is done.
-func launch(ctx context.Context, s spec, index int) (*process, error) {
+func launch(ctx, life context.Context, s spec, index int) (*process, error) {
 	// The argument is for ps, which then shows which processes are workers
 	// and which one; a worker never parses it.
-	cmd, err := child.Command(ctx, workerRole, "", fmt.Sprintf("-multiproc-worker=%d", index))
+	cmd, err := child.Command(life, workerRole, "", fmt.Sprintf("-multiproc-worker=%d", index))
 	if err != nil {
 		return nil, fmt.Errorf("multiproc: worker %d: %w", index, err)
 	}
@@ -196,7 +201,7 @@ func (p *process) do(task message, s spec) (message, error) {
 // wait on a worker's answer, shared by the handshake and every task of
 // both workloads, so that no wait on a worker is without a deadline.
 func (p *process) exchange(m message, d time.Duration) (reply message, late bool, err error) {
-	timer := time.AfterFunc(d, func() { _ = p.proc.Cmd.Process.Kill() })
+	timer := time.AfterFunc(d, p.killNow)
 	err = p.enc.write(m)
 	if err == nil {
 		reply, err = p.dec.read()
@@ -217,9 +222,14 @@ func (p *process) stop() error {
 
 // kill kills the worker and reaps it.
 func (p *process) kill() {
-	_ = p.proc.Cmd.Process.Kill()
+	p.killNow()
 	p.wait(0)
 }
+
+// killNow kills the worker and leaves the reaping to whoever waits on it:
+// it is what a deadline or a cancellation does to a worker in the middle of
+// an exchange.
+func (p *process) killNow() { _ = p.proc.Cmd.Process.Kill() }
 
 // exitStatus reaps the worker, killing it if it has not exited within
 // stopGrace, and describes how it ended.
@@ -231,7 +241,7 @@ func (p *process) exitStatus() string {
 // wait reaps the worker once, killing it after grace if grace > 0.
 func (p *process) wait(grace time.Duration) {
 	if grace > 0 {
-		t := time.AfterFunc(grace, func() { _ = p.proc.Cmd.Process.Kill() })
+		t := time.AfterFunc(grace, p.killNow)
 		defer t.Stop()
 	}
 	_ = p.proc.Wait() // the state says all we need; Wait's error repeats it
