@@ -373,6 +373,10 @@ func notes(s section) []string {
 			lines = append(lines, fmt.Sprintf("%s spent %s a run starting up before its first task (included in its times).",
 				r.Model, duration(r.Startup)))
 		}
+		if r.PoolStartupSeconds != nil {
+			lines = append(lines, fmt.Sprintf("%s's pool was started once, before its runs, in %s (not in its times).",
+				r.Model, duration(*r.PoolStartupSeconds)))
+		}
 	}
 	dashes := false
 	for _, r := range results {

@@ -106,6 +106,10 @@ type Result struct {
 	PeakThreads    int      `json:"peak_threads"`    // OS threads of this process
 	Processes      int      `json:"processes"`       // 1 + the most worker processes seen at once
 	PeakRSSBytes   int64    `json:"peak_rss_bytes"`  // this process's peak plus its workers' where measurable
+	// PoolStartupSeconds is set for a pool started once, before the
+	// measured runs (compare -keep-pool): how long its start took, a cost
+	// its times leave out.
+	PoolStartupSeconds *float64 `json:"pool_startup_seconds,omitempty"`
 
 	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
 	// (hyperfine's user and system columns).
