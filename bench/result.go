@@ -80,8 +80,8 @@ type ConverterSection struct {
 	Results []converter.LoadResult `json:"results"`
 }
 
-// Result is one model's measurement of one workload, as DESIGN.md's schema
-// gives it. Pointers are null where a figure is unknown: speedup without a
+// Result is one model's measurement of one workload, as the JSON output
+// (Schema) gives it. Pointers are null where a figure is unknown: speedup without a
 // sequential row, bound and efficiency against real sites. They are null too
 // where the figure would rank a model that may not be ranked (see
 // Comparable): speedup when the model or the sequential row failed a task,

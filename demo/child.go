@@ -60,9 +60,8 @@ func childDemoNamed(name string) (childDemo, bool) {
 	switch name {
 	case "mapwrites":
 		return childDemo{2, func(a []int, out io.Writer) int {
-			if writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond) {
-				fmt.Fprintln(out, "survived")
-			}
+			writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond)
+			fmt.Fprintln(out, "survived") // the runtime did not notice
 			return 0
 		}}, true
 	case "counter":

@@ -55,14 +55,17 @@ func ExamplePool_Download() {
 	// last is ErrStatus: true
 }
 
-// A pool needs at least one process, and starts no more workers than tasks.
+// A pool starts no more workers than tasks; a zero Procs is one worker per
+// CPU, and a negative one is an error, as every model's negative setting is.
 func ExamplePool_Concurrency() {
-	_, err := multiproc.Pool{}.SumSquares(context.Background(), []int{1})
-	fmt.Println(errors.Is(err, multiproc.ErrProcs))
 	fmt.Println(multiproc.Pool{Procs: 4}.Concurrency("cpu", 3))
+	fmt.Println(multiproc.Pool{}.Concurrency("cpu", 1000) == multiproc.DefaultProcs())
+	_, err := multiproc.Pool{Procs: -1}.SumSquares(context.Background(), []int{1})
+	fmt.Println(errors.Is(err, iobound.ErrNegativeSetting))
 	// Output:
-	// true
 	// 3
+	// true
+	// true
 }
 
 // Start a pool once and give it several calls: a long-lived program pays

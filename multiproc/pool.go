@@ -18,8 +18,6 @@ import (
 
 // Errors a Pool returns or wraps.
 var (
-	// ErrProcs is wrapped by the error a Pool with Procs < 1 returns.
-	ErrProcs = errors.New("multiproc: Procs must be at least 1")
 	// ErrWorkerDied is wrapped by the error of a task whose worker exited
 	// or was killed before it replied. The message names the worker's pid
 	// and how it ended.
@@ -30,8 +28,10 @@ var (
 	// deadline.
 	ErrWorkerTimeout = errors.New("multiproc: worker timed out")
 	// ErrNegativeSetting is wrapped by the error a Pool with a negative
-	// Timeout or BodyCap returns before it starts any worker.
-	ErrNegativeSetting = errors.New("multiproc: a setting is negative")
+	// Procs, Timeout or BodyCap returns before it starts any worker. It is
+	// iobound.ErrNegativeSetting, which every model's negative setting
+	// wraps.
+	ErrNegativeSetting = iobound.ErrNegativeSetting
 	// ErrNotWired is returned by a Pool used inside a worker process: the
 	// binary started a worker but main did not call child.RunIfChild first,
 	// and went on to run a pool of its own. Refusing stops the recursion.
@@ -48,8 +48,9 @@ func DefaultProcs() int { return runtime.NumCPU() }
 // tasks and stops them, as the original starts a Pool per run. A Pool holds
 // only settings; it is safe to use from several goroutines.
 type Pool struct {
-	// Procs is the number of worker processes; it must be at least 1.
-	// A call with fewer tasks starts only as many workers as tasks.
+	// Procs is the number of worker processes; zero means DefaultProcs,
+	// and a negative Procs is an error. A call with fewer tasks starts
+	// only as many workers as tasks.
 	Procs int
 	// Timeout bounds each task; zero means iobound.DefaultTimeout, and a
 	// negative Timeout is an error. A fetch is bounded in the worker, as
@@ -73,21 +74,29 @@ func (Pool) Name() string { return "multiproc" }
 
 // Concurrency is how many tasks the pool runs at once: one per worker, and
 // no more workers than tasks.
-func (p Pool) Concurrency(workload string, tasks int) int { return max(0, min(p.Procs, tasks)) }
+func (p Pool) Concurrency(workload string, tasks int) int { return max(0, min(p.procs(), tasks)) }
+
+// procs is the pool's size, its default for zero.
+func (p Pool) procs() int {
+	if p.Procs == 0 {
+		return DefaultProcs()
+	}
+	return p.Procs
+}
 
 // Download GETs every URL, each in whichever worker is free next, and counts
 // its body bytes. A URL that fails, or whose worker dies, is a Result with an
 // error. The error return is for a run that could not start, or was
 // cancelled; a cancelled run's unfinished URLs are failed Results.
 func (p Pool) Download(ctx context.Context, urls []string) (iobound.Report, error) {
-	outs, startup, err := p.run(ctx, fetchTasks(urls), protocolVersion)
+	outs, startup, err := p.run(ctx, fetchTasks(urls))
 	return downloadReport(urls, outs, startup), err
 }
 
 // SumSquares computes the sum of squares of every number, each in whichever
 // worker is free next. Its errors are as Download's.
 func (p Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
-	outs, startup, err := p.run(ctx, sumTasks(numbers), protocolVersion)
+	outs, startup, err := p.run(ctx, sumTasks(numbers))
 	return sumReport(numbers, outs, startup), err
 }
 
@@ -150,19 +159,14 @@ type outcome struct {
 // setting is checked here, before any worker starts: a worker refuses a
 // hello it cannot use, and that would fail the run only after the start-up
 // had been paid for.
-func (p Pool) spec(version int) (spec, error) {
-	switch {
-	case p.Procs <= 0:
-		return spec{}, fmt.Errorf("%w (got %d)", ErrProcs, p.Procs)
-	case p.Timeout < 0:
-		return spec{}, fmt.Errorf("%w: Timeout is %v; zero means the default, %v",
-			ErrNegativeSetting, p.Timeout, iobound.DefaultTimeout)
-	case p.BodyCap < 0:
-		return spec{}, fmt.Errorf("%w: BodyCap is %d; zero means the default, %d",
-			ErrNegativeSetting, p.BodyCap, iobound.DefaultBodyCap)
+func (p Pool) spec() (spec, error) {
+	err := iobound.CheckSettings("multiproc", iobound.Count("Procs", p.Procs), iobound.Timeout(p.Timeout), iobound.BodyCap(p.BodyCap))
+	if err != nil {
+		return spec{}, err
 	}
 	s := spec{
-		version: version,
+		version: protocolVersion,
+		procs:   p.procs(),
 		bodyCap: p.BodyCap,
 		timeout: p.Timeout,
 		logw:    p.LogWriter,
@@ -187,23 +191,23 @@ func (p Pool) spec(version int) (spec, error) {
 // until the first worker was ready. A run of which some worker cannot start
 // fails as a whole, with nil outcomes: a timing taken on fewer workers than
 // asked for would mislead.
-func (p Pool) run(ctx context.Context, tasks []message, version int) ([]outcome, time.Duration, error) {
-	s, err := p.spec(version)
+func (p Pool) run(ctx context.Context, tasks []message) ([]outcome, time.Duration, error) {
+	s, err := p.spec()
 	if err != nil {
 		return nil, 0, err
 	}
-	return p.runSpec(ctx, tasks, s)
+	return runSpec(ctx, tasks, s)
 }
 
 // runSpec is run with its spec made: tests change the spec's hooks.
-func (p Pool) runSpec(ctx context.Context, tasks []message, s spec) ([]outcome, time.Duration, error) {
+func runSpec(ctx context.Context, tasks []message, s spec) ([]outcome, time.Duration, error) {
 	if child.Role() != "" {
 		return nil, 0, ErrNotWired
 	}
 	if len(tasks) == 0 {
 		return []outcome{}, 0, nil
 	}
-	lanes := make([]*lane, min(p.Procs, len(tasks)))
+	lanes := make([]*lane, min(s.procs, len(tasks)))
 	for i := range lanes {
 		lanes[i] = &lane{index: i}
 	}

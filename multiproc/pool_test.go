@@ -70,8 +70,7 @@ func TestPoolRejectsBadSettings(t *testing.T) {
 		pool Pool
 		want error
 	}{
-		{"no workers is an error from both methods", Pool{Procs: 0}, ErrProcs},
-		{"a negative number of workers is an error from both methods", Pool{Procs: -1}, ErrProcs},
+		{"a negative number of workers is an error from both methods", Pool{Procs: -1}, ErrNegativeSetting},
 		{"a negative Timeout is an error from both methods", Pool{Procs: 1, Timeout: -time.Nanosecond}, ErrNegativeSetting},
 		{"a negative BodyCap is an error from both methods", Pool{Procs: 1, BodyCap: -1}, ErrNegativeSetting},
 	}
@@ -80,7 +79,7 @@ func TestPoolRejectsBadSettings(t *testing.T) {
 			checkReaped(t)
 			// No worker is started: the error comes before any work, not
 			// from a worker refusing its hello after the start-up.
-			s, err := tt.pool.spec(protocolVersion)
+			s, err := tt.pool.spec()
 			require.ErrorIs(t, err, tt.want)
 			assert.Zero(t, s)
 			io, err := tt.pool.Download(t.Context(), []string{"http://127.0.0.1:1/"})
@@ -113,7 +112,7 @@ func TestTaskDeadlines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := tt.pool.spec(protocolVersion)
+			s, err := tt.pool.spec()
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, s.deadline(tt.task))
 		})
@@ -130,7 +129,8 @@ func TestPoolDescribesItself(t *testing.T) {
 		{"more tasks than workers run one per worker", 2, 160, 2},
 		{"fewer tasks than workers start one worker per task", 8, 3, 3},
 		{"no tasks need no workers", 4, 0, 0},
-		{"an invalid pool runs nothing", 0, 5, 0},
+		{"a zero pool runs one worker per CPU", 0, 1000, DefaultProcs()},
+		{"an invalid pool runs nothing", -1, 5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -402,7 +402,7 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 			checkReaped(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			s, err := Pool{Procs: procs}.spec(protocolVersion)
+			s, err := Pool{Procs: procs}.spec()
 			require.NoError(t, err)
 			var forks, late atomic.Int32
 			reached := make(chan struct{})
@@ -430,7 +430,7 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 			var outs []outcome
 			go func() {
 				defer close(done)
-				outs, _, err = Pool{Procs: procs}.runSpec(ctx, tasks, s)
+				outs, _, err = runSpec(ctx, tasks, s)
 			}()
 			if tt.after > 0 {
 				select {
@@ -459,8 +459,10 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 
 func TestHandshakeRefusesAnotherVersion(t *testing.T) {
 	checkReaped(t)
-	outs, _, err := Pool{Procs: 2, LogWriter: io.Discard}.run(t.Context(),
-		[]message{{Type: msgTask, Kind: kindSum, N: 3}}, protocolVersion+1)
+	s, err := Pool{Procs: 2, LogWriter: io.Discard}.spec()
+	require.NoError(t, err)
+	s.version = protocolVersion + 1
+	outs, _, err := runSpec(t.Context(), []message{{Type: msgTask, Kind: kindSum, N: 3}}, s)
 	assert.Nil(t, outs)
 	require.ErrorIs(t, err, ErrProtocol)
 	assert.Contains(t, err.Error(), "protocol version mismatch")

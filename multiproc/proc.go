@@ -44,6 +44,7 @@ const ReplyMargin = time.Second
 // spec is what every worker of a run is started with.
 type spec struct {
 	version int // protocolVersion, unless a test says otherwise
+	procs   int // the pool's size
 	bodyCap int64
 	timeout time.Duration
 	logw    io.Writer

@@ -35,12 +35,12 @@ type Running struct {
 	closed bool // guarded by turn
 }
 
-// Start starts the pool's workers, Procs of them, and returns once every
+// Start starts the pool's workers, Procs of them (DefaultProcs for zero), and returns once every
 // one has completed its handshake. ctx bounds the start only: the workers
 // live until Close. A worker that cannot start fails the start, and those
 // that did are stopped.
 func (p Pool) Start(ctx context.Context) (*Running, error) {
-	s, err := p.spec(protocolVersion)
+	s, err := p.spec()
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (p Pool) Start(ctx context.Context) (*Running, error) {
 	startCtx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
 	began := time.Now()
-	lanes := make([]*lane, p.Procs)
+	lanes := make([]*lane, s.procs)
 	var wg sync.WaitGroup
 	for i := range lanes {
 		lanes[i] = &lane{index: i}

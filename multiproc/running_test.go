@@ -121,3 +121,11 @@ func TestRunningReplacesWorkers(t *testing.T) {
 		assert.Zero(t, rep.Failed())
 	})
 }
+
+func TestZeroPoolRunsOneWorkerPerCPU(t *testing.T) {
+	checkReaped(t)
+	rep, err := Pool{LogWriter: io.Discard}.SumSquares(t.Context(), []int{1, 2, 3})
+	require.NoError(t, err)
+	assert.Zero(t, rep.Failed())
+	assert.LessOrEqual(t, len(sumPIDs(rep)), min(DefaultProcs(), 3))
+}

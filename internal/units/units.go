@@ -1,5 +1,6 @@
 // Package units formats quantities for people: durations with a unit that
-// keeps three or four significant digits, and counted nouns.
+// keeps three or four significant digits or in milliseconds, and counted
+// nouns. Every table and sentence of the suite formats them here.
 package units
 
 import (
@@ -27,6 +28,20 @@ func Seconds(s float64) string {
 		return fmt.Sprintf("%.1f µs", s*1e6)
 	}
 	return fmt.Sprintf("%.0f ns", s*1e9)
+}
+
+// Milliseconds formats d in milliseconds with a precision that suits it:
+// "1234 ms", "61.2 ms", "0.052 ms". Tables whose durations share a column
+// use it, so that they read in one unit.
+func Milliseconds(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64) + " ms"
+	case v >= 1:
+		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64) + " ms"
 }
 
 // Plural writes n and word, with an s unless n is 1: "1 task", "3 tasks".

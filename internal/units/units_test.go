@@ -30,6 +30,21 @@ func TestDuration(t *testing.T) {
 	}
 }
 
+func TestMilliseconds(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{1234 * time.Millisecond, "1234 ms"},
+		{61200 * time.Microsecond, "61.2 ms"},
+		{52 * time.Microsecond, "0.052 ms"},
+		{0, "0.000 ms"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, units.Milliseconds(tt.d))
+	}
+}
+
 func TestPlural(t *testing.T) {
 	tests := []struct {
 		n    int
