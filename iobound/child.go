@@ -35,6 +35,7 @@ func init() { child.Register(childRole, runChildRole) }
 type Child struct {
 	site
 	proc      *child.Process
+	log       *child.LineWriter
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -62,6 +63,7 @@ func StartChild(ctx context.Context, cfg Config) (*Child, error) {
 	}
 	log := child.NewLineWriter(nil, os.Stderr, "iobound server")
 	cmd.Stderr = log
+	cmd.WaitDelay = time.Second // for its stderr, once it has exited
 	p, err := child.Start(ctx, cmd, child.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("iobound: start child: %w", WithDescriptorLimit(err))
@@ -69,13 +71,15 @@ func StartChild(ctx context.Context, cfg Config) (*Child, error) {
 	log.SetName(fmt.Sprintf("iobound server (pid %d)", p.PID))
 	var h hello
 	if err := p.Handshake(ctx, startTimeout, &h); err != nil {
+		log.Flush()
 		return nil, fmt.Errorf("iobound: start child: %w", err)
 	}
 	if host, _, err := net.SplitHostPort(h.Addr); err != nil || host != "127.0.0.1" {
 		_ = p.Kill()
+		log.Flush()
 		return nil, fmt.Errorf("iobound: start child: %w: announced %q, want 127.0.0.1:port", child.ErrHandshake, h.Addr)
 	}
-	return &Child{site: site{base: "http://" + h.Addr}, proc: p}, nil
+	return &Child{site: site{base: "http://" + h.Addr}, proc: p, log: log}, nil
 }
 
 // PID is the child's process id.
@@ -88,6 +92,7 @@ func (c *Child) Close() error {
 		_ = c.proc.Stdin.Close()
 		t := time.AfterFunc(closeTimeout, func() { _ = c.proc.Cmd.Process.Kill() })
 		err := c.proc.Wait()
+		c.log.Flush()
 		if !t.Stop() {
 			c.closeErr = fmt.Errorf("iobound: child server did not exit within %v; killed", closeTimeout)
 		} else if err != nil {
