@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"conclab/converter"
+	"conclab/internal/units"
 )
 
 // Format is an output format of Render.
@@ -26,7 +26,7 @@ const (
 	FormatTable    Format = "table"    // text tables with summaries, for people
 	FormatMarkdown Format = "markdown" // the same as Markdown
 	FormatCSV      Format = "csv"      // hyperfine's CSV columns
-	FormatJSON     Format = "json"     // DESIGN.md's conclab.compare/v1
+	FormatJSON     Format = "json"     // the Report, schema conclab.compare/v1 (fields are only ever added)
 	FormatBench    Format = "bench"    // Go benchmark lines, for benchstat
 )
 
@@ -158,7 +158,7 @@ func sections(rep Report) []section {
 		}
 		if s.Source == SourceEmbedded && s.LatencySeconds != nil && *s.LatencySeconds > 0 {
 			title = fmt.Sprintf("I/O-bound: %d GETs from the embedded server, %s latency per response",
-				s.Requests, duration(*s.LatencySeconds))
+				s.Requests, units.Seconds(*s.LatencySeconds))
 		}
 		out = append(out, section{WorkloadIO, s.Source, title, s.Results, refIO})
 	}
@@ -240,11 +240,11 @@ func resultTable(w io.Writer, results []Result, markdown bool) error {
 		rows[i] = []string{
 			r.Model,
 			strconv.Itoa(r.Workers),
-			duration(r.Seconds.Median),
-			"±" + duration(r.Seconds.Stddev),
-			duration(r.Seconds.Min),
+			units.Seconds(r.Seconds.Median),
+			"±" + units.Seconds(r.Seconds.Stddev),
+			units.Seconds(r.Seconds.Min),
 			speedup,
-			optional(r.BoundSeconds, duration),
+			optional(r.BoundSeconds, units.Seconds),
 			efficiency,
 			strconv.Itoa(r.Failed),
 			fmt.Sprintf("%.2f", r.CPUSeconds),
@@ -371,7 +371,11 @@ func notes(s section) []string {
 	for _, r := range results {
 		if r.Startup > 0 {
 			lines = append(lines, fmt.Sprintf("%s spent %s a run starting up before its first task (included in its times).",
-				r.Model, duration(r.Startup)))
+				r.Model, units.Seconds(r.Startup)))
+		}
+		if r.PoolStartupSeconds != nil {
+			lines = append(lines, fmt.Sprintf("%s's pool was started once, before its runs, in %s (not in its times).",
+				r.Model, units.Seconds(*r.PoolStartupSeconds)))
 		}
 	}
 	dashes := false
@@ -405,22 +409,6 @@ func optional(v *float64, f func(float64) string) string {
 		return "n/a"
 	}
 	return f(*v)
-}
-
-// duration formats seconds with a unit that keeps three or four digits.
-func duration(s float64) string {
-	a := math.Abs(s)
-	switch {
-	case a == 0:
-		return "0"
-	case a >= 1:
-		return fmt.Sprintf("%.3f s", s)
-	case a >= 1e-3:
-		return fmt.Sprintf("%.1f ms", s*1e3)
-	case a >= 1e-6:
-		return fmt.Sprintf("%.1f µs", s*1e6)
-	}
-	return fmt.Sprintf("%.0f ns", s*1e9)
 }
 
 // bytesIEC formats a byte count in binary units.

@@ -80,8 +80,8 @@ type ConverterSection struct {
 	Results []converter.LoadResult `json:"results"`
 }
 
-// Result is one model's measurement of one workload, as DESIGN.md's schema
-// gives it. Pointers are null where a figure is unknown: speedup without a
+// Result is one model's measurement of one workload, as the JSON output
+// (Schema) gives it. Pointers are null where a figure is unknown: speedup without a
 // sequential row, bound and efficiency against real sites. They are null too
 // where the figure would rank a model that may not be ranked (see
 // Comparable): speedup when the model or the sequential row failed a task,
@@ -106,6 +106,10 @@ type Result struct {
 	PeakThreads    int      `json:"peak_threads"`    // OS threads of this process
 	Processes      int      `json:"processes"`       // 1 + the most worker processes seen at once
 	PeakRSSBytes   int64    `json:"peak_rss_bytes"`  // this process's peak plus its workers' where measurable
+	// PoolStartupSeconds is set for a pool started once, before the
+	// measured runs (compare -keep-pool): how long its start took, a cost
+	// its times leave out.
+	PoolStartupSeconds *float64 `json:"pool_startup_seconds,omitempty"`
 
 	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
 	// (hyperfine's user and system columns).

@@ -44,6 +44,14 @@ type Runner struct {
 
 	Progress Progress      // told about every run; nil for none
 	Interval time.Duration // sampling interval; 0 means SampleInterval
+
+	// Keep, when set, is called for each model before its warm-up runs. It
+	// may start what the model would start in every run (a process pool)
+	// once, and return the started model to run instead, how long its start
+	// took, and how to stop it once the model's runs are over; or return m
+	// itself, zero and nil, to run m as it is. The start-up goes to the
+	// Result's PoolStartupSeconds, apart from the times.
+	Keep func(ctx context.Context, m Model) (kept Model, startup time.Duration, stop func() error, err error)
 }
 
 // Progress is told about the runs as they go, for a progress display.
@@ -80,7 +88,7 @@ func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSectio
 	r.start(WorkloadIO, len(models))
 	defer r.finish()
 	for _, m := range models {
-		res, err := r.measure(ctx, m, WorkloadIO, len(w.URLs), func(ctx context.Context, warmup bool, conc int) (outcome, error) {
+		res, err := r.measure(ctx, m, WorkloadIO, len(w.URLs), func(ctx context.Context, m Model, warmup bool, conc int) (outcome, error) {
 			urls := w.URLs
 			if warmup && r.ShortWarmup {
 				urls = urls[:min(len(urls), max(2, 2*conc))]
@@ -130,7 +138,7 @@ func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSec
 	r.start(WorkloadCPU, len(models))
 	defer r.finish()
 	for _, m := range models {
-		res, err := r.measure(ctx, m, WorkloadCPU, len(numbers), func(ctx context.Context, _ bool, _ int) (outcome, error) {
+		res, err := r.measure(ctx, m, WorkloadCPU, len(numbers), func(ctx context.Context, m Model, _ bool, _ int) (outcome, error) {
 			rep, err := m.SumSquares(ctx, numbers)
 			if err != nil {
 				return outcome{}, err
@@ -194,11 +202,29 @@ type outcome struct {
 	names    []string
 }
 
-type runFunc func(ctx context.Context, warmup bool, concurrency int) (outcome, error)
+type runFunc func(ctx context.Context, m Model, warmup bool, concurrency int) (outcome, error)
 
 // measure runs one model: the warm-up runs, then the measured runs under the
 // sampler.
-func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int, run runFunc) (Result, error) {
+func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int, run runFunc) (res Result, err error) {
+	var poolStartup *float64
+	if r.Keep != nil {
+		kept, startup, stop, kerr := r.Keep(ctx, m)
+		if kerr != nil {
+			return Result{}, fmt.Errorf("%s %s: %w", workload, m.Name(), kerr)
+		}
+		if stop != nil {
+			defer func() {
+				if serr := stop(); serr != nil {
+					err = errors.Join(err, fmt.Errorf("%s %s: %w", workload, m.Name(), serr))
+				}
+			}()
+		}
+		if startup > 0 {
+			poolStartup = ptr(startup.Seconds())
+		}
+		m = kept
+	}
 	runs := r.Runs
 	if runs <= 0 {
 		runs = DefaultRuns
@@ -212,12 +238,12 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 	}
 	for i := range r.Warmup {
 		r.step(m.Name(), i+1, r.Warmup, true)
-		if _, err := run(ctx, true, conc); err != nil {
+		if _, err := run(ctx, m, true, conc); err != nil {
 			return fail(err)
 		}
 	}
 
-	res := Result{Model: m.Name(), Workers: conc, Runs: runs, Tasks: tasks}
+	res = Result{Model: m.Name(), Workers: conc, Runs: runs, Tasks: tasks, PoolStartupSeconds: poolStartup}
 	times := make([]time.Duration, 0, runs)
 	var last outcome
 	var startup time.Duration
@@ -225,7 +251,7 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 	for i := range runs {
 		r.step(m.Name(), i+1, runs, false)
 		start := time.Now()
-		o, err := run(ctx, false, conc)
+		o, err := run(ctx, m, false, conc)
 		elapsed := time.Since(start)
 		if err != nil {
 			s.finish()

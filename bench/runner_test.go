@@ -13,11 +13,13 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 	"conclab/timeline"
 )
 
 func TestMain(m *testing.M) {
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 
@@ -347,5 +349,49 @@ func TestRunnerResources(t *testing.T) {
 	if _, err := os.Stat("/proc/self/status"); err == nil {
 		assert.Positive(t, r.PeakThreads)
 		assert.Positive(t, r.PeakRSSBytes)
+	}
+}
+
+func TestRunnerKeep(t *testing.T) {
+	errStart := errors.New("pool would not start")
+	tests := []struct {
+		name        string
+		keepErr     error
+		stopErr     error
+		wantErr     error
+		wantStartup bool
+	}{
+		{"a kept model runs in place of the model, its start-up apart", nil, nil, nil, true},
+		{"a start that fails fails the model", errStart, nil, errStart, false},
+		{"a stop that fails is the model's error", nil, errStart, errStart, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, kept := newFake(Baseline), newFake("pool")
+			var keeps, stops int
+			r := Runner{Runs: 2, Warmup: 1, Keep: func(_ context.Context, m Model) (Model, time.Duration, func() error, error) {
+				if m.Name() == Baseline {
+					return m, 0, nil, nil
+				}
+				keeps++
+				if tt.keepErr != nil {
+					return nil, 0, nil, tt.keepErr
+				}
+				return kept, 25 * time.Millisecond, func() error { stops++; return tt.stopErr }, nil
+			}}
+			sec, err := r.CPU(context.Background(), []Model{base, newFake("pool")}, []int{1, 2})
+			if tt.wantErr != nil {
+				require.ErrorIs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, 1, keeps, "kept once for all its runs")
+			assert.Equal(t, 1, stops, "stopped once after them")
+			assert.Equal(t, 3, kept.calls, "the warm-up and the measured runs ran on the kept model")
+			require.Len(t, sec.Results, 2)
+			assert.Nil(t, sec.Results[0].PoolStartupSeconds)
+			require.NotNil(t, sec.Results[1].PoolStartupSeconds)
+			assert.InDelta(t, 0.025, *sec.Results[1].PoolStartupSeconds, 1e-9)
+		})
 	}
 }

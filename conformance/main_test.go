@@ -6,17 +6,14 @@ import (
 
 	"go.uber.org/goleak"
 
-	"conclab/iobound"
-	"conclab/multiproc"
-
+	"conclab/internal/child"
 	"conclab/internal/proctest"
 )
 
 func TestMain(m *testing.M) {
 	// This test binary is also the process pool's workers and the embedded
 	// server's child process: those do their job here and never return.
-	multiproc.RunWorkerIfChild()
-	iobound.RunServerIfChild()
+	child.RunIfChild()
 	// Under -race every process sleeps a second at exit so that late race
 	// reports can print; every worker stop would pay it. The workers inherit
 	// this setting. A GORACE the caller set is left alone.

@@ -13,11 +13,18 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"conclab/internal/child"
 )
 
-// childEnv marks a process started to run one demonstration: its value says
-// which one and with what parameters ("counter 8 100000").
-const childEnv = "CONCLAB_DEMO_CHILD"
+// childRole is the child role of a process started to run one
+// demonstration; its configuration says which one and with what parameters
+// ("counter 8 100000").
+const childRole = "demo"
+
+func init() {
+	child.Register(childRole, func() int { return runChild(child.Config(), os.Stdout, os.Stderr) })
+}
 
 // childHello is the first line a child writes, so the parent can tell a
 // child that ran the demonstration from a binary that ignored the marker.
@@ -31,27 +38,12 @@ const stderrCap = 1 << 20
 
 var (
 	// ErrNoChildHook reports that the re-executed binary did not run the
-	// demonstration: its main (or TestMain) does not call
-	// RunChildIfRequested first.
-	ErrNoChildHook = errors.New("demo: the binary does not call demo.RunChildIfRequested")
+	// demonstration: its main (or TestMain) does not call child.RunIfChild
+	// (package conclab/internal/child) first.
+	ErrNoChildHook = errors.New("demo: the binary does not call child.RunIfChild first")
 	// ErrChildTimeout reports that a child was stopped at its deadline.
 	ErrChildTimeout = errors.New("demo: child process timed out")
 )
-
-// RunChildIfRequested runs a demonstration and exits if this process was
-// started as a demo child; otherwise it returns at once. A binary that uses
-// the demonstrations that run children (Race and its parts, NoLocks,
-// Deadlock, Preempt) calls it first thing in main, and a test binary in
-// TestMain, because those functions re-execute the current binary and the
-// demonstration must run before anything else does: before any goroutine,
-// timer or signal handler is started that would change what it shows.
-func RunChildIfRequested() {
-	spec, ok := os.LookupEnv(childEnv)
-	if !ok {
-		return
-	}
-	os.Exit(runChild(spec, os.Stdout, os.Stderr))
-}
 
 // childDemo is a demonstration that runs in a child: how many numbers it
 // takes, and the function that runs it and returns the exit status.
@@ -68,9 +60,8 @@ func childDemoNamed(name string) (childDemo, bool) {
 	switch name {
 	case "mapwrites":
 		return childDemo{2, func(a []int, out io.Writer) int {
-			if writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond) {
-				fmt.Fprintln(out, "survived")
-			}
+			writeMapUnsafely(a[0], time.Duration(a[1])*time.Millisecond)
+			fmt.Fprintln(out, "survived") // the runtime did not notice
 			return 0
 		}}, true
 	case "counter":
@@ -162,15 +153,6 @@ type childRun struct {
 // reports the race and carries on like any other, and with every
 // goroutine's stack printed on a fatal error or SIGQUIT.
 func startChild(ctx context.Context, spec string, o childOptions) (childRun, error) {
-	if _, nested := os.LookupEnv(childEnv); nested {
-		// A child that got here did not stop in RunChildIfRequested: it
-		// would start children of its own.
-		return childRun{}, ErrNoChildHook
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return childRun{}, fmt.Errorf("demo: finding the current binary: %w", err)
-	}
 	parent := ctx
 	ctx, cancel := context.WithTimeout(parent, o.timeout)
 	defer cancel()
@@ -180,17 +162,26 @@ func startChild(ctx context.Context, spec string, o childOptions) (childRun, err
 	watched, quit := context.WithCancel(ctx)
 	defer quit()
 	var quitting atomic.Bool
-	// The argument makes a test binary that lacks the hook run no test, and
-	// makes any other binary stop at an unknown flag: neither runs the
-	// demonstration, and both are caught by the missing hello line.
-	cmd := exec.CommandContext(watched, exe, "-test.run=^$")
+	// The argument makes a test binary that lacks the hook run no test (the
+	// child package's own marker argument already stops one that parses
+	// flags): it does not run the demonstration, and the missing hello line
+	// says so.
+	cmd, err := child.Command(watched, childRole, spec, "-test.run=^$")
+	if errors.Is(err, child.ErrNested) {
+		// A child that got here did not stop in child.RunIfChild: it would
+		// start children of its own.
+		return childRun{}, fmt.Errorf("%w: %w", ErrNoChildHook, err)
+	}
+	if err != nil {
+		return childRun{}, fmt.Errorf("demo: %w", err)
+	}
 	cmd.Cancel = func() error {
 		if quitting.Load() && ctx.Err() == nil {
 			return quitProcess(cmd.Process)
 		}
 		return cmd.Process.Kill()
 	}
-	cmd.Env = append(os.Environ(), childEnv+"="+spec, "GORACE=halt_on_error=0 exitcode=0", "GOTRACEBACK=all")
+	cmd.Env = append(cmd.Env, "GORACE=halt_on_error=0 exitcode=0", "GOTRACEBACK=all")
 	if o.gomaxprocs > 0 {
 		cmd.Env = append(cmd.Env, "GOMAXPROCS="+strconv.Itoa(o.gomaxprocs))
 	}
@@ -212,7 +203,7 @@ func startChild(ctx context.Context, spec string, o childOptions) (childRun, err
 	// After SIGQUIT the child has this long to print its stacks and exit
 	// before it is killed.
 	cmd.WaitDelay = time.Second
-	runErr := cmd.Run()
+	runErr := runCmd(watched, cmd)
 	if ctx.Err() != nil && (cmd.ProcessState == nil || !cmd.ProcessState.Exited()) {
 		if err := parent.Err(); err != nil {
 			return childRun{}, fmt.Errorf("demo: child stopped: %w", err)
@@ -237,6 +228,15 @@ func startChild(ctx context.Context, spec string, o childOptions) (childRun, err
 		return run, ErrNoChildHook
 	}
 	return run, nil
+}
+
+// runCmd starts cmd and waits for it.
+func runCmd(ctx context.Context, cmd *exec.Cmd) error {
+	p, err := child.Start(ctx, cmd, child.Options{})
+	if err != nil {
+		return err
+	}
+	return p.Wait()
 }
 
 // lineWatch keeps a child's standard output and calls armed once, when a

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"conclab/internal/units"
 )
 
 // DefaultPatience is how long a zero DeadlockConfig's watchdog lets a child
@@ -85,7 +87,7 @@ type DeadlockReport struct {
 // channel nobody sends on, alone and then with a timer pending. It shows
 // who found each hang, the runtime or a watchdog (a timeout, then SIGQUIT
 // for the stacks), and the stacks that show it. The binary must call
-// RunChildIfRequested first.
+// child.RunIfChild first.
 func Deadlock(ctx context.Context, cfg DeadlockConfig) (DeadlockReport, error) {
 	cfg = cfg.withDefaults()
 	rep := DeadlockReport{Config: cfg, CanQuit: canQuit, Cgo: cgoBuild()}
@@ -198,7 +200,7 @@ func waitForNobodyWithTimer(out io.Writer, hold time.Duration) int {
 // Write explains the report for a terminal.
 func (r DeadlockReport) Write(w io.Writer) error {
 	var b strings.Builder
-	p := ms(r.Config.Patience)
+	p := units.Milliseconds(r.Config.Patience)
 	b.WriteString("1. A lock-order inversion: goroutine A locks m1 then m2, goroutine B locks m2\n" +
 		"   then m1, in a child process. A handshake makes both take their first lock\n" +
 		"   before either tries its second.\n")

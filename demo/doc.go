@@ -6,7 +6,8 @@
 // terminal; cmd/compare's demo subcommand prints them. What could crash or
 // hang the caller (a data race, a deadlock, GOMAXPROCS set from outside)
 // runs in a child process: the current binary re-executed, which must call
-// [RunChildIfRequested] first thing in main (or in TestMain).
+// child.RunIfChild (package conclab/internal/child) first thing in main (or
+// in TestMain).
 //
 // # Data races
 //
@@ -23,8 +24,8 @@
 // the flag stops the whole program with "fatal error: concurrent map
 // writes". That is not a panic: recover cannot catch it. So the demonstration
 // runs in a child process (the current binary re-executed; a binary that
-// uses it calls [RunChildIfRequested] first), and the caller shows the
-// child's message and exit status. The check is best-effort: it needs two
+// uses it calls child.RunIfChild first), and the caller shows the child's
+// message and exit status. The check is best-effort: it needs two
 // writers inside a write at the same instant, which two cores make likely
 // and GOMAXPROCS=1 makes rare, so the demonstration tries a few children.
 //

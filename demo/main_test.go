@@ -5,11 +5,11 @@ import (
 
 	"go.uber.org/goleak"
 
-	"conclab/demo"
+	"conclab/internal/child"
 	"conclab/internal/proctest"
 )
 
 func TestMain(m *testing.M) {
-	demo.RunChildIfRequested()
+	child.RunIfChild()
 	goleak.VerifyTestMain(proctest.NoChildrenLeft{M: m})
 }

@@ -100,7 +100,7 @@ type NoLocksReport struct {
 // NoLocks runs the same tasks three ways, each sharing a counter and a map
 // with no lock: on an event loop, updating between awaits; on an event loop
 // with an await inside each update; and on goroutines, in a child process
-// (the binary re-executed: it must call RunChildIfRequested first), so that
+// (the binary re-executed: it must call child.RunIfChild first), so that
 // their data race stays out of the caller.
 func NoLocks(ctx context.Context, cfg NoLocksConfig) (NoLocksReport, error) {
 	cfg = cfg.withDefaults()

@@ -11,7 +11,7 @@ import (
 // Tasks on an event loop share a counter and a map with no lock and lose
 // nothing; with an await inside the update, or on goroutines (in a child
 // process), they lose updates. The binary must call
-// demo.RunChildIfRequested first (this package's TestMain does).
+// child.RunIfChild first (this package's TestMain does).
 func ExampleNoLocks() {
 	rep, err := demo.NoLocks(context.Background(), demo.NoLocksConfig{Tasks: 4, Updates: 1000})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"conclab/cpubound"
+	"conclab/internal/units"
 )
 
 // DefaultPreemptN is the task of a zero PreemptConfig: the event loop's
@@ -80,7 +81,7 @@ type PreemptReport struct {
 // later, and measures how late the timer's goroutine ran: with GOMAXPROCS
 // 1 and 2, then 1 again with asynchronous preemption off. The figures are
 // shown, not promised: they vary with the machine and its load. The binary
-// must call RunChildIfRequested first.
+// must call child.RunIfChild first.
 func Preempt(ctx context.Context, cfg PreemptConfig) (PreemptReport, error) {
 	cfg = cfg.withDefaults()
 	rep := PreemptReport{Config: cfg}
@@ -180,14 +181,14 @@ func (r PreemptReport) Write(w io.Writer) error {
 	var b strings.Builder
 	c := r.Config
 	fmt.Fprintf(&b, "The same sum of squares below %d on a goroutine, and a timer due %s\n"+
-		"after it started, each pair in a child process with its GOMAXPROCS:\n\n", c.N, ms(c.Delay))
+		"after it started, each pair in a child process with its GOMAXPROCS:\n\n", c.N, units.Milliseconds(c.Delay))
 	fmt.Fprintf(&b, "  %-24s %12s %15s  %s\n", "task", "task took", "timer late by", "the timer ran")
 	for _, run := range r.Runs {
 		when := "after the task ended"
 		if run.TimerFirst {
 			when = "while the task ran"
 		}
-		fmt.Fprintf(&b, "  %-24s %12s %15s  %s\n", run.Label(), ms(run.Task), ms(run.Late), when)
+		fmt.Fprintf(&b, "  %-24s %12s %15s  %s\n", run.Label(), units.Milliseconds(run.Task), units.Milliseconds(run.Late), when)
 	}
 	for _, run := range r.Runs {
 		b.WriteString("\n")
@@ -197,11 +198,11 @@ func (r PreemptReport) Write(w io.Writer) error {
 				"1.14) a goroutine can be preempted only at a function call, whose stack check\n"+
 				"doubles as a check for a preemption request. The loop calls no function, so\n"+
 				"the timer waited %s, the whole task, as behind the event loop's task\n"+
-				"that never yields.\n", ms(run.Late))
+				"that never yields.\n", units.Milliseconds(run.Late))
 		case run.AsyncPreemptOff:
 			fmt.Fprintf(&b, "With asynchronous preemption off the timer still ran before the task ended,\n"+
 				"%s late: the loop reached a function call after all (a garbage collection\n"+
-				"or a race-detector build can add one).\n", ms(run.Late))
+				"or a race-detector build can add one).\n", units.Milliseconds(run.Late))
 		case run.GOMAXPROCS == 1 && run.TimerFirst:
 			fmt.Fprintf(&b, "With one P the busy goroutine held the only processor. The timer's goroutine\n"+
 				"ran %s late (%s into the task), when the scheduler took the P back.\n"+
@@ -211,14 +212,14 @@ func (r PreemptReport) Write(w io.Writer) error {
 				"Since Go 1.14 it does so by a signal, asynchronously, so even a loop with no\n"+
 				"function call stops. A busy goroutine thus keeps a P for at least %s,\n"+
 				"and longer by up to two of sysmon's sleeps: a mechanism, not a promise.\n",
-				ms(run.Late), ms(run.Late+c.Delay), ms(forcePreempt), ms(forcePreempt))
+				units.Milliseconds(run.Late), units.Milliseconds(run.Late+c.Delay), units.Milliseconds(forcePreempt), units.Milliseconds(forcePreempt))
 		case run.GOMAXPROCS == 1:
 			fmt.Fprintf(&b, "With one P the task (%s) ended before sysmon took the P from it (after\n"+
-				"%s, forcePreemptNS): give it a larger N to see the preemption.\n", ms(run.Task), ms(forcePreempt))
+				"%s, forcePreemptNS): give it a larger N to see the preemption.\n", units.Milliseconds(run.Task), units.Milliseconds(forcePreempt))
 		default:
 			fmt.Fprintf(&b, "With %d Ps the timer's goroutine ran on an idle P (%s late): the busy\n"+
 				"goroutine held up nobody. Goroutines starve each other only when every P is\n"+
-				"busy.\n", run.GOMAXPROCS, ms(run.Late))
+				"busy.\n", run.GOMAXPROCS, units.Milliseconds(run.Late))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ type MapResult struct {
 // fatal error or Rounds children have written for their whole time. The
 // fatal error cannot be recovered, so it happens in a child: the caller
 // reads it from the child's standard error and carries on. The binary must
-// call RunChildIfRequested first.
+// call child.RunIfChild first.
 func MapWrites(ctx context.Context, cfg RaceConfig) (MapResult, error) {
 	cfg = cfg.withDefaults()
 	var res MapResult
@@ -105,7 +106,7 @@ func MapWrites(ctx context.Context, cfg RaceConfig) (MapResult, error) {
 			res.Trace = traceHead(run.stderr[strings.Index(run.stderr, "fatal error:"):], 4)
 			return res, nil
 		}
-		if !contains(run.stdout, "survived") {
+		if !slices.Contains(run.stdout, "survived") {
 			return res, fmt.Errorf("map race, round %d: child exited with status %d and no fatal error: %s",
 				res.Rounds, run.exitCode, firstLines(run.stderr, 3))
 		}
@@ -119,7 +120,7 @@ const raceWarning = "WARNING: DATA RACE"
 // writeMapUnsafely writes one map from several goroutines with no lock for
 // at most d. It returns only if the runtime did not notice; usually it does,
 // and stops the process with "fatal error: concurrent map writes".
-func writeMapUnsafely(goroutines int, d time.Duration) bool {
+func writeMapUnsafely(goroutines int, d time.Duration) {
 	m := make(map[int]int)
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
@@ -134,7 +135,6 @@ func writeMapUnsafely(goroutines int, d time.Duration) bool {
 	}
 	close(gate)
 	wg.Wait()
-	return true
 }
 
 // Counter variants.
@@ -163,7 +163,7 @@ type CounterResult struct {
 // Counters increments a shared counter from Goroutines goroutines,
 // Increments times each, three ways: without synchronisation (in a child
 // process, the binary re-executed), under a sync.Mutex, and with an atomic
-// add. The binary must call RunChildIfRequested first.
+// add. The binary must call child.RunIfChild first.
 func Counters(ctx context.Context, cfg RaceConfig) ([]CounterResult, error) {
 	cfg = cfg.withDefaults()
 	expected := int64(cfg.Goroutines) * int64(cfg.Increments)
@@ -370,15 +370,6 @@ func (r RaceReport) Write(w io.Writer) error {
 func firstLines(s string, n int) string {
 	lines := strings.SplitN(strings.TrimSpace(s), "\n", n+1)
 	return strings.Join(lines[:min(n, len(lines))], "\n")
-}
-
-func contains(lines []string, want string) bool {
-	for _, l := range lines {
-		if l == want {
-			return true
-		}
-	}
-	return false
 }
 
 // traceHead keeps the first n lines of a goroutine trace that name

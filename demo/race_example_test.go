@@ -8,7 +8,7 @@ import (
 )
 
 // Write explains a race report; here one with fixed figures. A real one
-// comes from demo.Race, which needs demo.RunChildIfRequested at the top of
+// comes from demo.Race, which needs child.RunIfChild at the top of
 // main (or TestMain).
 func ExampleRaceReport_Write() {
 	rep := demo.RaceReport{

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"conclab/demo"
+	"conclab/internal/child"
 )
 
 func TestMapWrites(t *testing.T) {
@@ -105,7 +106,7 @@ func TestChildErrors(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	})
 	t.Run("a child that did not stop at the hook starts no child of its own", func(t *testing.T) {
-		t.Setenv("CONCLAB_DEMO_CHILD", "counter 1 1")
+		t.Setenv(child.RoleEnv, "demo")
 		_, err := demo.Counters(context.Background(), demo.RaceConfig{})
 		assert.ErrorIs(t, err, demo.ErrNoChildHook)
 	})

@@ -33,7 +33,9 @@ var ErrScheme = errors.New("only http URLs are supported")
 var ErrDescriptors = errors.New("out of file descriptors")
 
 // ErrMaxConns is wrapped by the error of a Model with a negative MaxConns.
-var ErrMaxConns = errors.New("eventloop: MaxConns must not be negative")
+// It is iobound.ErrNegativeSetting, which every model's negative setting
+// wraps, a Timeout's or a BodyCap's too.
+var ErrMaxConns = iobound.ErrNegativeSetting
 
 // Download GETs every URL on one event loop, MaxConns of them in flight at
 // once, and counts the body bytes, as the models built on net/http do:
@@ -43,8 +45,9 @@ var ErrMaxConns = errors.New("eventloop: MaxConns must not be negative")
 // MaxConns, no poller on this platform, ctx cancelled). Every URL in a
 // Result or an error has its password redacted.
 func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
-	if m.MaxConns < 0 {
-		return iobound.Report{}, fmt.Errorf("%w, got %d", ErrMaxConns, m.MaxConns)
+	err := iobound.CheckSettings("eventloop", iobound.Count("MaxConns", m.MaxConns), iobound.Timeout(m.Timeout), iobound.BodyCap(m.BodyCap))
+	if err != nil {
+		return iobound.Report{}, err
 	}
 	lookupCtx, cancelLookups := context.WithCancel(ctx)
 	defer cancelLookups()

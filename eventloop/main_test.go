@@ -5,10 +5,10 @@ import (
 
 	"go.uber.org/goleak"
 
-	"conclab/iobound"
+	"conclab/internal/child"
 )
 
 func TestMain(m *testing.M) {
-	iobound.RunServerIfChild()
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }

@@ -235,9 +235,6 @@ func (p *Parser) Done() bool { return p.state == stateDone }
 // Status is the final status.
 func (p *Parser) HeadDone() bool { return p.state > stateHeader }
 
-// Err returns the error that stopped the parser, if any.
-func (p *Parser) Err() error { return p.err }
-
 // Status is the final response's status code, or an interim one's while
 // the final one has not started, or 0.
 func (p *Parser) Status() int { return p.status }

@@ -1,7 +1,6 @@
 package iobound
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,23 +8,24 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"os/signal"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"conclab/internal/child"
 )
 
-// The environment that turns a re-executed binary into a server child.
-const (
-	roleEnv   = "CONCLAB_ROLE"
-	childRole = "iobound-server"
-	configEnv = "CONCLAB_IOBOUND_CONFIG"
+// childRole is the role of a re-executed binary that serves; its Config
+// comes as JSON in the child's configuration.
+const childRole = "iobound-server"
 
+const (
 	startTimeout = 10 * time.Second // for the child's address, unless ctx is sooner
 	closeTimeout = 5 * time.Second  // for the child to exit after stdin closes
 )
+
+func init() { child.Register(childRole, runChildRole) }
 
 // Child is the embedded server running in a child process: the current
 // binary, re-executed. Measurements of this process then leave the server's
@@ -34,121 +34,88 @@ const (
 // stdin closes; on Linux it also gets SIGKILL), and on SIGTERM.
 type Child struct {
 	site
-	cmd       *exec.Cmd
-	stdin     io.WriteCloser
+	proc      *child.Process
+	log       *child.LineWriter
 	closeOnce sync.Once
 	closeErr  error
 }
 
+// hello is the child's handshake.
+type hello struct {
+	Addr string `json:"addr"`
+}
+
 // StartChild starts the server with cfg in a child process and returns once
 // it listens. ctx bounds the start only. The binary must call
-// RunServerIfChild first thing in main (or in TestMain).
+// child.RunIfChild first thing in main (or in TestMain).
 func StartChild(ctx context.Context, cfg Config) (*Child, error) {
 	if _, err := cfg.withDefaults(); err != nil {
 		return nil, err
-	}
-	if os.Getenv(roleEnv) != "" {
-		// A child that starts a child would do so again, and again.
-		return nil, fmt.Errorf("iobound: start child: this process is itself a %s child; does main call RunServerIfChild first?", os.Getenv(roleEnv))
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("iobound: start child: %w", err)
 	}
 	cfgJSON, err := json.Marshal(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("iobound: start child: %w", err)
 	}
-	cmd := exec.Command(exe)
-	cmd.Env = append(os.Environ(), roleEnv+"="+childRole, configEnv+"="+string(cfgJSON))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
+	// The command's context is not ctx, which bounds the start only.
+	cmd, err := child.Command(context.Background(), childRole, string(cfgJSON))
 	if err != nil {
 		return nil, fmt.Errorf("iobound: start child: %w", err)
 	}
-	stdout, err := cmd.StdoutPipe()
+	log := child.NewLineWriter(nil, os.Stderr, "iobound server")
+	cmd.Stderr = log
+	cmd.WaitDelay = time.Second // for its stderr, once it has exited
+	p, err := child.Start(ctx, cmd, child.Options{})
 	if err != nil {
+		return nil, fmt.Errorf("iobound: start child: %w", WithDescriptorLimit(err))
+	}
+	log.SetName(fmt.Sprintf("iobound server (pid %d)", p.PID))
+	var h hello
+	if err := p.Handshake(ctx, startTimeout, &h); err != nil {
+		log.Flush()
 		return nil, fmt.Errorf("iobound: start child: %w", err)
 	}
-	if err := start(cmd); err != nil {
-		return nil, fmt.Errorf("iobound: start child: %w", err)
+	if host, _, err := net.SplitHostPort(h.Addr); err != nil || host != "127.0.0.1" {
+		_ = p.Kill()
+		log.Flush()
+		return nil, fmt.Errorf("iobound: start child: %w: announced %q, want 127.0.0.1:port", child.ErrHandshake, h.Addr)
 	}
-	addr, err := readAddr(ctx, stdout)
-	if err != nil {
-		stdin.Close()
-		cmd.Process.Kill()
-		cmd.Wait()
-		return nil, fmt.Errorf("iobound: start child: %w", err)
-	}
-	return &Child{site: site{base: "http://" + addr}, cmd: cmd, stdin: stdin}, nil
-}
-
-// readAddr reads the line on which the child announces its address.
-func readAddr(ctx context.Context, stdout io.Reader) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, startTimeout)
-	defer cancel()
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- s
-	}()
-	select {
-	case s := <-line:
-		addr := strings.TrimSpace(s)
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil || host != "127.0.0.1" {
-			return "", fmt.Errorf("child announced %q, want 127.0.0.1:port", s)
-		}
-		return addr, nil
-	case <-ctx.Done():
-		return "", fmt.Errorf("waiting for the child's address: %w", ctx.Err())
-	}
+	return &Child{site: site{base: "http://" + h.Addr}, proc: p, log: log}, nil
 }
 
 // PID is the child's process id.
-func (c *Child) PID() int { return c.cmd.Process.Pid }
+func (c *Child) PID() int { return c.proc.PID }
 
 // Close asks the child to exit by closing its stdin, and kills it if it has
 // not exited within a few seconds.
 func (c *Child) Close() error {
 	c.closeOnce.Do(func() {
-		c.stdin.Close()
-		exited := make(chan error, 1)
-		go func() { exited <- c.cmd.Wait() }()
-		t := time.NewTimer(closeTimeout)
-		defer t.Stop()
-		select {
-		case err := <-exited:
-			if err != nil {
-				c.closeErr = fmt.Errorf("iobound: child server: %w", err)
-			}
-		case <-t.C:
-			c.cmd.Process.Kill()
-			<-exited
+		_ = c.proc.Stdin.Close()
+		t := time.AfterFunc(closeTimeout, func() { _ = c.proc.Cmd.Process.Kill() })
+		err := c.proc.Wait()
+		c.log.Flush()
+		if !t.Stop() {
 			c.closeErr = fmt.Errorf("iobound: child server did not exit within %v; killed", closeTimeout)
+		} else if err != nil {
+			c.closeErr = fmt.Errorf("iobound: child server: %w", err)
 		}
 	})
 	return c.closeErr
 }
 
-// RunServerIfChild returns at once, unless this process was started by
-// StartChild: then it serves until its stdin closes or it gets SIGTERM, and
-// exits. Call it first thing in main, or in TestMain.
-func RunServerIfChild() {
-	if os.Getenv(roleEnv) != childRole {
-		return
-	}
+// runChildRole is the child's body: it serves until its stdin closes or it
+// gets SIGTERM, and returns its exit status.
+func runChildRole() int {
 	if err := runChild(os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "iobound child server:", err)
-		os.Exit(1)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
-	os.Exit(0)
+	return 0
 }
 
 func runChild(stdin io.Reader, stdout io.Writer) error {
 	var cfg Config
-	if err := json.Unmarshal([]byte(os.Getenv(configEnv)), &cfg); err != nil {
-		return fmt.Errorf("reading %s: %w", configEnv, err)
+	if err := json.Unmarshal([]byte(child.Config()), &cfg); err != nil {
+		return fmt.Errorf("reading the configuration: %w", err)
 	}
 	srv, err := NewServer(cfg)
 	if err != nil {
@@ -156,12 +123,12 @@ func runChild(stdin io.Reader, stdout io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	if _, err := fmt.Fprintln(stdout, srv.Addr()); err != nil {
+	if err := child.Announce(stdout, hello{Addr: srv.Addr()}); err != nil {
 		return errors.Join(err, srv.Close())
 	}
 	stdinClosed := make(chan struct{})
 	go func() {
-		io.Copy(io.Discard, stdin)
+		_, _ = io.Copy(io.Discard, stdin)
 		close(stdinClosed)
 	}()
 	select {

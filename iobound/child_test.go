@@ -9,6 +9,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"conclab/internal/child"
+	"conclab/internal/proctest"
 )
 
 func TestChild(t *testing.T) {
@@ -31,9 +34,9 @@ func TestChild(t *testing.T) {
 		client.CloseIdleConnections()
 
 		require.NoError(t, c.Close())
-		require.NotNil(t, c.cmd.ProcessState, "the child has been waited for")
-		assert.True(t, c.cmd.ProcessState.Exited(), "it exited by itself, not by a kill")
-		assert.Equal(t, 0, c.cmd.ProcessState.ExitCode())
+		require.NotNil(t, c.proc.State(), "the child has been waited for")
+		assert.True(t, c.proc.State().Exited(), "it exited by itself, not by a kill")
+		assert.Equal(t, 0, c.proc.State().ExitCode())
 		assert.NoError(t, c.Close(), "a second Close is harmless")
 	})
 	t.Run("a child gets its faults through the environment", func(t *testing.T) {
@@ -50,9 +53,9 @@ func TestChild(t *testing.T) {
 		}
 		c, err := StartChild(context.Background(), Config{})
 		require.NoError(t, err)
-		require.NoError(t, c.cmd.Process.Signal(syscall.SIGTERM))
+		require.NoError(t, c.proc.Cmd.Process.Signal(syscall.SIGTERM))
 		require.NoError(t, c.Close())
-		assert.Equal(t, 0, c.cmd.ProcessState.ExitCode())
+		assert.Equal(t, 0, c.proc.State().ExitCode())
 	})
 	t.Run("a bad config fails before any process starts", func(t *testing.T) {
 		c, err := StartChild(context.Background(), Config{Latency: -1})
@@ -60,10 +63,29 @@ func TestChild(t *testing.T) {
 		assert.Nil(t, c)
 	})
 	t.Run("a child cannot start a child of its own", func(t *testing.T) {
-		t.Setenv(roleEnv, childRole)
+		t.Setenv(child.RoleEnv, childRole)
 		c, err := StartChild(context.Background(), Config{})
-		assert.ErrorContains(t, err, "RunServerIfChild")
+		assert.ErrorIs(t, err, child.ErrNested)
 		assert.Nil(t, c)
+	})
+	t.Run("failed starts leave no descriptor open", func(t *testing.T) {
+		before, ok := proctest.OpenFDs()
+		if !ok {
+			t.Skip("no /proc to count descriptors")
+		}
+		// Deadlines from none to a few milliseconds end the start before the
+		// fork, during it, or during the handshake: every path must close
+		// both ends of both pipes.
+		for i := range 10 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i)*time.Millisecond)
+			c, err := StartChild(ctx, Config{})
+			cancel()
+			if err == nil {
+				require.NoError(t, c.Close())
+			}
+		}
+		after, _ := proctest.OpenFDs()
+		assert.Equal(t, before, after, "descriptors open before and after")
 	})
 	t.Run("a cancelled start leaves no child behind", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())

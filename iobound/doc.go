@@ -15,7 +15,7 @@
 //
 // Where the server runs matters for what is measured. NewServer runs it in
 // this process, which suits tests; StartChild runs the same server in a
-// child process (this binary, re-executed; RunServerIfChild is the hook), so
+// child process (this binary, re-executed; child.RunIfChild is the hook), so
 // that the goroutines, threads, CPU time and memory a harness reports belong
 // to the model alone, as they would against real sites.
 //

@@ -4,9 +4,11 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"conclab/internal/child"
 )
 
 func TestMain(m *testing.M) {
-	RunServerIfChild()
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }

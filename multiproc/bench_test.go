@@ -12,9 +12,34 @@ import (
 )
 
 // The sub-benchmark names match every model package's, so that
-// benchstat -col /model compares them. Each iteration starts and stops its
-// workers, as a run of compare does; the start-up is reported apart as
-// startup-ms/op and is included in ns/op.
+// benchstat -col /model compares them, with one more part: pool=cold
+// iterations start and stop their workers, as a run of compare does (the
+// start-up is reported apart as startup-ms/op and is included in ns/op);
+// pool=kept iterations run on workers started once, before the timing, as
+// compare -keep-pool does, and measure the work alone.
+
+// modelPool is one of the two ways a benchmark runs the pool.
+type modelPool interface {
+	Download(ctx context.Context, urls []string) (iobound.Report, error)
+	SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error)
+}
+
+// eachPool runs bench as a sub-benchmark for each size and each way.
+func eachPool(b *testing.B, bench func(b *testing.B, procs int, pool modelPool)) {
+	for _, procs := range benchProcs {
+		b.Run(fmt.Sprintf("model=multiproc/workers=%d/pool=cold", procs), func(b *testing.B) {
+			bench(b, procs, multiproc.Pool{Procs: procs})
+		})
+		b.Run(fmt.Sprintf("model=multiproc/workers=%d/pool=kept", procs), func(b *testing.B) {
+			running, err := multiproc.Pool{Procs: procs}.Start(context.Background())
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = running.Close() })
+			bench(b, procs, running)
+		})
+	}
+}
 
 var benchProcs = []int{1, 2, 4}
 
@@ -33,24 +58,21 @@ func BenchmarkIO(b *testing.B) {
 	}
 	b.Cleanup(func() { _ = srv.Close() })
 	urls := srv.URLs(10)
-	for _, procs := range benchProcs {
-		b.Run(fmt.Sprintf("model=multiproc/workers=%d", procs), func(b *testing.B) {
-			pool := multiproc.Pool{Procs: procs}
-			var startup time.Duration
-			for b.Loop() {
-				report, err := pool.Download(context.Background(), urls)
-				if err != nil || report.Failed() > 0 {
-					b.Fatalf("download: %v, %d failed", err, report.Failed())
-				}
-				startup += report.Startup
+	eachPool(b, func(b *testing.B, procs int, pool modelPool) {
+		var startup time.Duration
+		for b.Loop() {
+			report, err := pool.Download(context.Background(), urls)
+			if err != nil || report.Failed() > 0 {
+				b.Fatalf("download: %v, %d failed", err, report.Failed())
 			}
-			rounds := (len(urls) + procs - 1) / procs
-			bound := time.Duration(rounds) * latency
-			perRun := b.Elapsed() / time.Duration(b.N)
-			b.ReportMetric(bound.Seconds()/perRun.Seconds(), "efficiency")
-			b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
-		})
-	}
+			startup += report.Startup
+		}
+		rounds := (len(urls) + procs - 1) / procs
+		bound := time.Duration(rounds) * latency
+		perRun := b.Elapsed() / time.Duration(b.N)
+		b.ReportMetric(bound.Seconds()/perRun.Seconds(), "efficiency")
+		b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
+	})
 }
 
 // BenchmarkCPU sums the squares of the default numbers. speedup is the time
@@ -68,20 +90,17 @@ func BenchmarkCPU(b *testing.B) {
 		}
 		loop = min(loop, time.Since(start))
 	}
-	for _, procs := range benchProcs {
-		b.Run(fmt.Sprintf("model=multiproc/workers=%d", procs), func(b *testing.B) {
-			pool := multiproc.Pool{Procs: procs}
-			var startup time.Duration
-			for b.Loop() {
-				report, err := pool.SumSquares(context.Background(), numbers)
-				if err != nil || report.Failed() > 0 {
-					b.Fatalf("sum of squares: %v, %d failed", err, report.Failed())
-				}
-				startup += report.Startup
+	eachPool(b, func(b *testing.B, _ int, pool modelPool) {
+		var startup time.Duration
+		for b.Loop() {
+			report, err := pool.SumSquares(context.Background(), numbers)
+			if err != nil || report.Failed() > 0 {
+				b.Fatalf("sum of squares: %v, %d failed", err, report.Failed())
 			}
-			perRun := b.Elapsed() / time.Duration(b.N)
-			b.ReportMetric(loop.Seconds()/perRun.Seconds(), "speedup")
-			b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
-		})
-	}
+			startup += report.Startup
+		}
+		perRun := b.Elapsed() / time.Duration(b.N)
+		b.ReportMetric(loop.Seconds()/perRun.Seconds(), "speedup")
+		b.ReportMetric(float64(startup.Microseconds())/1e3/float64(b.N), "startup-ms/op")
+	})
 }

@@ -9,8 +9,9 @@
 // its environment. Go cannot fork a running program (a copy of the runtime
 // without its threads is unusable), so every worker starts from main, the
 // way Python's "spawn" start method does. That is why the binary must call
-// [RunWorkerIfChild] first thing in main, and every test binary that uses a
-// Pool must call it first thing in TestMain: in a worker it never returns.
+// child.RunIfChild (package conclab/internal/child) first thing in main,
+// and every test binary that uses a Pool must call it first thing in
+// TestMain: in a worker it never returns.
 //
 // Nothing is shared. Each task goes to a worker as a message over the
 // worker's stdin, and its result comes back over the worker's stdout: encoded,
@@ -40,6 +41,12 @@
 // the run's wall time, as it does in Python. Every task then pays a message
 // round trip, well under a tenth of a millisecond, which matters only for
 // tiny tasks.
+//
+// A long-lived program creates its Pool once, and so can a Go one:
+// [Pool.Start] starts the workers once and returns a [Running] pool whose
+// calls run on them, with a zero Report.Startup, until Close. Its calls
+// take turns on the workers; a worker that dies or times out is replaced
+// as in a Pool's call. compare -keep-pool measures the pool so.
 //
 // What a worker costs is mostly CPU, not waiting: BenchmarkWorkerLife
 // measures it. On a 2-core Linux VM a worker of this package's test binary
@@ -118,9 +125,9 @@
 // to the whole process group: stopping is the parent's decision, made once
 // by cancelling, not by each worker dying under its task.
 //
-// Settings are checked before any worker starts: Procs below 1, or a
-// negative Timeout or BodyCap, is an error (wrapping [ErrProcs] or
-// [ErrNegativeSetting]) that costs no start-up; zero means the default.
+// Settings are checked before any worker starts: a negative Procs, Timeout
+// or BodyCap is an error (wrapping [ErrNegativeSetting]) that costs no
+// start-up; zero means the default.
 //
 // # The protocol
 //

@@ -55,12 +55,40 @@ func ExamplePool_Download() {
 	// last is ErrStatus: true
 }
 
-// A pool needs at least one process, and starts no more workers than tasks.
+// A pool starts no more workers than tasks; a zero Procs is one worker per
+// CPU, and a negative one is an error, as every model's negative setting is.
 func ExamplePool_Concurrency() {
-	_, err := multiproc.Pool{}.SumSquares(context.Background(), []int{1})
-	fmt.Println(errors.Is(err, multiproc.ErrProcs))
 	fmt.Println(multiproc.Pool{Procs: 4}.Concurrency("cpu", 3))
+	fmt.Println(multiproc.Pool{}.Concurrency("cpu", 1000) == multiproc.DefaultProcs())
+	_, err := multiproc.Pool{Procs: -1}.SumSquares(context.Background(), []int{1})
+	fmt.Println(errors.Is(err, iobound.ErrNegativeSetting))
 	// Output:
-	// true
 	// 3
+	// true
+	// true
+}
+
+// Start a pool once and give it several calls: a long-lived program pays
+// the workers' start-up once, in Start, and not in every call.
+func ExamplePool_Start() {
+	running, err := multiproc.Pool{Procs: 2}.Start(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer running.Close()
+	for _, numbers := range [][]int{{1, 2, 3}, {10, 100}} {
+		report, err := running.SumSquares(context.Background(), numbers)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		for _, res := range report.Results {
+			fmt.Print(res.Sum, " ")
+		}
+		fmt.Println("start-up in the call:", report.Startup)
+	}
+	// Output:
+	// 0 1 5 start-up in the call: 0s
+	// 285 328350 start-up in the call: 0s
 }

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"conclab/internal/child"
 	"conclab/internal/proctest"
 )
 
@@ -17,8 +18,8 @@ import (
 const envTestParent = "CONCLAB_MULTIPROC_TEST_PARENT"
 
 // envTestUnwired makes the test binary behave as a main that forgot to call
-// RunWorkerIfChild: "print" writes its usual output to stdout, "exit" exits
-// at once (see TestStartFailsClearlyWithoutRunWorkerIfChild).
+// child.RunIfChild: "print" writes its usual output to stdout, "exit" exits
+// at once (see TestStartFailsClearlyWithoutchild.RunIfChild).
 const envTestUnwired = "CONCLAB_MULTIPROC_TEST_UNWIRED"
 
 // envTestOneLife names a file that only one worker may create: a worker
@@ -39,7 +40,7 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 	}
-	if path := os.Getenv(envTestOneLife); path != "" && os.Getenv(envWorker) != "" {
+	if path := os.Getenv(envTestOneLife); path != "" && child.Role() != "" {
 		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 		if err != nil {
 			os.Exit(1)
@@ -53,7 +54,7 @@ func TestMain(m *testing.M) {
 	case "exit":
 		os.Exit(1)
 	}
-	RunWorkerIfChild()
+	child.RunIfChild()
 	if os.Getenv(envTestParent) != "" {
 		os.Exit(actAsParent())
 	}

@@ -22,6 +22,7 @@ import (
 	"conclab/cpubound"
 	"conclab/iobound"
 
+	"conclab/internal/child"
 	"conclab/internal/proctest"
 )
 
@@ -69,8 +70,7 @@ func TestPoolRejectsBadSettings(t *testing.T) {
 		pool Pool
 		want error
 	}{
-		{"no workers is an error from both methods", Pool{Procs: 0}, ErrProcs},
-		{"a negative number of workers is an error from both methods", Pool{Procs: -1}, ErrProcs},
+		{"a negative number of workers is an error from both methods", Pool{Procs: -1}, ErrNegativeSetting},
 		{"a negative Timeout is an error from both methods", Pool{Procs: 1, Timeout: -time.Nanosecond}, ErrNegativeSetting},
 		{"a negative BodyCap is an error from both methods", Pool{Procs: 1, BodyCap: -1}, ErrNegativeSetting},
 	}
@@ -79,7 +79,7 @@ func TestPoolRejectsBadSettings(t *testing.T) {
 			checkReaped(t)
 			// No worker is started: the error comes before any work, not
 			// from a worker refusing its hello after the start-up.
-			s, err := tt.pool.spec(protocolVersion)
+			s, err := tt.pool.spec()
 			require.ErrorIs(t, err, tt.want)
 			assert.Zero(t, s)
 			io, err := tt.pool.Download(t.Context(), []string{"http://127.0.0.1:1/"})
@@ -112,7 +112,7 @@ func TestTaskDeadlines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := tt.pool.spec(protocolVersion)
+			s, err := tt.pool.spec()
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, s.deadline(tt.task))
 		})
@@ -129,7 +129,8 @@ func TestPoolDescribesItself(t *testing.T) {
 		{"more tasks than workers run one per worker", 2, 160, 2},
 		{"fewer tasks than workers start one worker per task", 8, 3, 3},
 		{"no tasks need no workers", 4, 0, 0},
-		{"an invalid pool runs nothing", 0, 5, 0},
+		{"a zero pool runs one worker per CPU", 0, 1000, DefaultProcs()},
+		{"an invalid pool runs nothing", -1, 5, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -401,7 +402,7 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 			checkReaped(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			s, err := Pool{Procs: procs}.spec(protocolVersion)
+			s, err := Pool{Procs: procs}.spec()
 			require.NoError(t, err)
 			var forks, late atomic.Int32
 			reached := make(chan struct{})
@@ -429,7 +430,7 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 			var outs []outcome
 			go func() {
 				defer close(done)
-				outs, _, err = Pool{Procs: procs}.runSpec(ctx, tasks, s)
+				outs, _, err = runSpec(ctx, tasks, s)
 			}()
 			if tt.after > 0 {
 				select {
@@ -458,15 +459,17 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 
 func TestHandshakeRefusesAnotherVersion(t *testing.T) {
 	checkReaped(t)
-	outs, _, err := Pool{Procs: 2, LogWriter: io.Discard}.run(t.Context(),
-		[]message{{Type: msgTask, Kind: kindSum, N: 3}}, protocolVersion+1)
+	s, err := Pool{Procs: 2, LogWriter: io.Discard}.spec()
+	require.NoError(t, err)
+	s.version = protocolVersion + 1
+	outs, _, err := runSpec(t.Context(), []message{{Type: msgTask, Kind: kindSum, N: 3}}, s)
 	assert.Nil(t, outs)
 	require.ErrorIs(t, err, ErrProtocol)
 	assert.Contains(t, err.Error(), "protocol version mismatch")
 	assert.Contains(t, err.Error(), "refused the handshake")
 }
 
-func TestStartFailsClearlyWithoutRunWorkerIfChild(t *testing.T) {
+func TestStartFailsClearlyWithoutRunIfChild(t *testing.T) {
 	tests := []struct {
 		name    string
 		unwired string
@@ -482,14 +485,14 @@ func TestStartFailsClearlyWithoutRunWorkerIfChild(t *testing.T) {
 			rep, err := Pool{Procs: 2}.SumSquares(t.Context(), []int{1, 2, 3})
 			t.Log(err)
 			require.ErrorIs(t, err, tt.want)
-			assert.Contains(t, err.Error(), "RunWorkerIfChild", "the error says what to fix")
+			assert.Contains(t, err.Error(), "child.RunIfChild", "the error says what to fix")
 			assert.Nil(t, rep.Results)
 		})
 	}
 }
 
 func TestPoolRefusesToRunInsideAWorker(t *testing.T) {
-	t.Setenv(envWorker, "1")
+	t.Setenv(child.RoleEnv, workerRole)
 	_, err := Pool{Procs: 1}.SumSquares(t.Context(), []int{1})
 	assert.ErrorIs(t, err, ErrNotWired)
 }

@@ -1,17 +1,15 @@
 package multiproc
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"os/exec"
 	"sync"
 	"time"
 
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
@@ -46,20 +44,14 @@ const ReplyMargin = time.Second
 // spec is what every worker of a run is started with.
 type spec struct {
 	version int // protocolVersion, unless a test says otherwise
+	procs   int // the pool's size
 	bodyCap int64
 	timeout time.Duration
 	logw    io.Writer
 	logMu   *sync.Mutex // shared by the run's workers: their log lines never interleave
 
-	// forks lets one worker of the run be forked at a time, and none once
-	// the run is cancelled. Go serialises forks anyway (syscall.ForkLock),
-	// so taking turns here costs nothing; what it buys is a check of the
-	// context right before each fork. Without it every lane would check
-	// first and then queue on the runtime's lock, so that a cancelled run
-	// went on forking every worker already in the queue.
-	forks chan struct{}
-	// forked, when set, is called after each fork, with the turn still
-	// held: tests count forks with it.
+	// forked, when set, is called after each fork, before the next one
+	// may start: tests count forks with it.
 	forked func(pid int)
 }
 
@@ -84,94 +76,66 @@ func (s spec) deadlineText(task message) string {
 type process struct {
 	index int
 	pid   int
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
+	proc  *child.Process
 	enc   *encoder
 	dec   *decoder
-	log   *lineWriter
-
-	reaped bool
-	state  *os.ProcessState
-	gone   chan struct{} // closed once reaped; its keeper thread waits for it
+	log   *child.LineWriter
 }
 
-// start starts a worker process and completes the handshake. The process is
-// killed when ctx is done.
-func start(ctx context.Context, s spec, index int) (*process, error) {
-	p, err := launch(ctx, s, index)
+// start starts a worker process and completes the handshake. ctx bounds
+// the start; life is the worker's lifetime: the process is killed when it
+// is done. A run's workers live as long as the run (life is ctx); a kept
+// pool's live until it is closed.
+func start(ctx, life context.Context, s spec, index int) (*process, error) {
+	p, err := launch(ctx, life, s, index)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.handshake(ctx, s); err != nil {
+	stop := context.AfterFunc(ctx, p.killNow)
+	err = p.handshake(ctx, s)
+	stop()
+	if err != nil {
 		p.kill()
 		return nil, err
 	}
 	return p, nil
 }
 
-// launch forks and executes a worker process, in its turn.
-func launch(ctx context.Context, s spec, index int) (*process, error) {
-	exe, err := os.Executable()
+// launch forks and executes a worker process, in its turn: the child
+// package forks one process at a time, and none once ctx is done.
+func launch(ctx, life context.Context, s spec, index int) (*process, error) {
+	// The argument is for ps, which then shows which processes are workers
+	// and which one; a worker never parses it.
+	cmd, err := child.Command(life, workerRole, "", fmt.Sprintf("-multiproc-worker=%d", index))
 	if err != nil {
-		return nil, fmt.Errorf("multiproc: find own executable: %w", err)
+		return nil, fmt.Errorf("multiproc: worker %d: %w", index, err)
 	}
-	select {
-	case s.forks <- struct{}{}:
-		defer func() { <-s.forks }()
-	case <-ctx.Done():
-	}
-	// Checked again with the turn held: select picks at random between a
-	// free turn and a cancellation.
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("multiproc: worker %d not started: %w", index, err)
-	}
-	// The flag is for ps, which then shows which processes are workers; a
-	// worker never parses it. A binary that forgot RunWorkerIfChild and
-	// parses flags stops at it instead of running its main a second time.
-	cmd := exec.CommandContext(ctx, exe, fmt.Sprintf("-multiproc-worker=%d", index))
-	cmd.Env = append(os.Environ(), envWorker+"=1")
 	cmd.WaitDelay = waitDelay
-	lw := &lineWriter{mu: s.logMu, w: s.logw}
-	lw.setName(fmt.Sprintf("multiproc worker %d", index)) // until the pid is known
+	lw := child.NewLineWriter(s.logMu, s.logw, fmt.Sprintf("multiproc worker %d", index)) // until the pid is known
 	cmd.Stderr = lw
-	stdin, err := cmd.StdinPipe()
+	cp, err := child.Start(ctx, cmd, child.Options{Forked: s.forked})
 	if err != nil {
-		return nil, fmt.Errorf("multiproc: worker %d stdin: %w", index, iobound.WithDescriptorLimit(err))
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		// Only Start and Wait close the pipes a Cmd made; without them the
-		// stdin pipe's two descriptors would wait for the garbage collector.
-		stdin.Close()
-		cmd.Stdin.(io.Closer).Close()
-		return nil, fmt.Errorf("multiproc: worker %d stdout: %w", index, iobound.WithDescriptorLimit(err))
-	}
-	setDeathSignal(cmd)
-	gone := make(chan struct{})
-	if err := spawn(cmd, gone); err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("multiproc: worker %d not started: %w", index, err)
+		}
 		return nil, fmt.Errorf("multiproc: start worker %d: %w", index, iobound.WithDescriptorLimit(err))
-	}
-	if s.forked != nil {
-		s.forked(cmd.Process.Pid)
 	}
 	p := &process{
 		index: index,
-		pid:   cmd.Process.Pid,
-		cmd:   cmd,
-		stdin: stdin,
-		enc:   newEncoder(stdin),
-		dec:   newDecoder(stdout),
+		pid:   cp.PID,
+		proc:  cp,
+		enc:   newEncoder(cp.Stdin),
+		dec:   newDecoder(cp.Stdout),
 		log:   lw,
-		gone:  gone,
 	}
-	lw.setName("multiproc " + p.name())
+	lw.SetName("multiproc " + p.name())
 	return p, nil
 }
 
 func (p *process) name() string { return fmt.Sprintf("worker %d (pid %d)", p.index, p.pid) }
 
-// hint is appended to errors that a binary without RunWorkerIfChild causes.
-const hint = "; does main call multiproc.RunWorkerIfChild first thing?"
+// hint is appended to errors that a binary without child.RunIfChild causes.
+const hint = "; " + child.Hint
 
 func (p *process) handshake(ctx context.Context, s spec) error {
 	hello := message{
@@ -238,7 +202,7 @@ func (p *process) do(task message, s spec) (message, error) {
 // wait on a worker's answer, shared by the handshake and every task of
 // both workloads, so that no wait on a worker is without a deadline.
 func (p *process) exchange(m message, d time.Duration) (reply message, late bool, err error) {
-	timer := time.AfterFunc(d, func() { _ = p.cmd.Process.Kill() })
+	timer := time.AfterFunc(d, p.killNow)
 	err = p.enc.write(m)
 	if err == nil {
 		reply, err = p.dec.read()
@@ -249,9 +213,9 @@ func (p *process) exchange(m message, d time.Duration) (reply message, late bool
 // stop closes the worker's stdin, which ends its loop, and reaps it. It
 // reports a worker that did not exit cleanly.
 func (p *process) stop() error {
-	_ = p.stdin.Close()
+	_ = p.proc.Stdin.Close()
 	p.wait(stopGrace)
-	if !p.state.Success() {
+	if !p.proc.State().Success() {
 		return fmt.Errorf("multiproc: %s stopped uncleanly (%s)", p.name(), p.exitStatus())
 	}
 	return nil
@@ -259,82 +223,28 @@ func (p *process) stop() error {
 
 // kill kills the worker and reaps it.
 func (p *process) kill() {
-	_ = p.cmd.Process.Kill()
+	p.killNow()
 	p.wait(0)
 }
+
+// killNow kills the worker and leaves the reaping to whoever waits on it:
+// it is what a deadline or a cancellation does to a worker in the middle of
+// an exchange.
+func (p *process) killNow() { _ = p.proc.Cmd.Process.Kill() }
 
 // exitStatus reaps the worker, killing it if it has not exited within
 // stopGrace, and describes how it ended.
 func (p *process) exitStatus() string {
 	p.wait(stopGrace)
-	return p.state.String()
+	return p.proc.State().String()
 }
 
 // wait reaps the worker once, killing it after grace if grace > 0.
 func (p *process) wait(grace time.Duration) {
-	if p.reaped {
-		return
-	}
 	if grace > 0 {
-		t := time.AfterFunc(grace, func() { _ = p.cmd.Process.Kill() })
+		t := time.AfterFunc(grace, p.killNow)
 		defer t.Stop()
 	}
-	_ = p.cmd.Wait() // the state says all we need; Wait's error repeats it
-	p.reaped, p.state = true, p.cmd.ProcessState
-	close(p.gone)
-	p.log.flush()
-}
-
-// lineWriter passes a worker's stderr through, line by line, each line
-// prefixed with the worker's name.
-type lineWriter struct {
-	mu     *sync.Mutex
-	w      io.Writer
-	prefix string
-	buf    []byte
-}
-
-// maxLine bounds a line the writer holds back waiting for its newline.
-const maxLine = 64 << 10
-
-func (l *lineWriter) setName(name string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.prefix = name + ": "
-}
-
-func (l *lineWriter) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.buf = append(l.buf, b...)
-	for {
-		i := bytes.IndexByte(l.buf, '\n')
-		if i < 0 && len(l.buf) < maxLine {
-			break
-		}
-		if i < 0 {
-			i = len(l.buf) - 1
-		}
-		l.emit(l.buf[:i+1])
-		l.buf = l.buf[:copy(l.buf, l.buf[i+1:])]
-	}
-	// A log that cannot be written must not stop the worker: report success.
-	return len(b), nil
-}
-
-// flush writes a last line that had no newline.
-func (l *lineWriter) flush() {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.buf) > 0 {
-		l.emit(append(l.buf, '\n'))
-		l.buf = nil
-	}
-}
-
-func (l *lineWriter) emit(line []byte) {
-	if line[len(line)-1] != '\n' {
-		line = append(line, '\n')
-	}
-	_, _ = io.WriteString(l.w, l.prefix+string(line))
+	_ = p.proc.Wait() // the state says all we need; Wait's error repeats it
+	p.log.Flush()
 }

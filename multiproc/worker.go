@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
-// envWorker marks a process as a worker: the parent sets it in the
-// environment of the copy of itself that it starts.
-const envWorker = "CONCLAB_MULTIPROC_WORKER"
+// workerRole is the child role of a worker process.
+const workerRole = "multiproc-worker"
+
+func init() { child.Register(workerRole, runWorker) }
 
 // Test hooks. Nothing but this package's tests sets them.
 const (
@@ -39,15 +41,11 @@ const (
 	exitCrash    = 3 // the crash hook fired
 )
 
-// RunWorkerIfChild turns this process into a pool worker if the pool started
-// it, and then exits; in any other process it returns at once. Call it first
-// thing in main, and in TestMain of every test package that uses a Pool,
-// before anything reads flags or writes to stdout: a worker is this same
-// binary started again, and it must not do what main does.
-func RunWorkerIfChild() {
-	if os.Getenv(envWorker) == "" {
-		return
-	}
+// runWorker is a worker process's body, run by child.RunIfChild, which
+// main and TestMain of every test package that uses a Pool call first
+// thing: a worker is this same binary started again, and it must not do
+// what main does. It returns the exit status.
+func runWorker() int {
 	// stdout carries the protocol. Point os.Stdout at stderr so that a stray
 	// print in the worker becomes a log line instead of a corrupt message.
 	proto := os.Stdout
@@ -57,7 +55,7 @@ func RunWorkerIfChild() {
 	// which kills the workers), so a worker ignores the interrupt and does
 	// not die under a task as Python's pool workers do.
 	signal.Ignore(os.Interrupt)
-	os.Exit(serve(os.Stdin, proto, os.Stderr, testHook()))
+	return serve(os.Stdin, proto, os.Stderr, testHook())
 }
 
 // testHook returns what the test hooks make of a task, nil when neither is

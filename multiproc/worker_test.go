@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -106,46 +105,4 @@ func TestServeSpeaksTheProtocol(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestLineWriterPrefixesEveryLine(t *testing.T) {
-	tests := []struct {
-		name   string
-		writes []string
-		want   string
-	}{
-		{"one line", []string{"hello\n"}, "w: hello\n"},
-		{"a line in pieces is one line", []string{"hel", "lo", "\n"}, "w: hello\n"},
-		{"two lines in one write are two lines", []string{"a\nb\n"}, "w: a\nw: b\n"},
-		{"a last line without newline is flushed with one", []string{"a\nb"}, "w: a\nw: b\n"},
-		{"nothing writes nothing", nil, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			lw := &lineWriter{mu: new(sync.Mutex), w: &out}
-			lw.setName("w")
-			for _, s := range tt.writes {
-				n, err := lw.Write([]byte(s))
-				require.NoError(t, err)
-				assert.Equal(t, len(s), n)
-			}
-			lw.flush()
-			assert.Equal(t, tt.want, out.String())
-		})
-	}
-}
-
-func TestLineWriterSplitsAnEndlessLine(t *testing.T) {
-	var out bytes.Buffer
-	lw := &lineWriter{mu: new(sync.Mutex), w: &out}
-	lw.setName("w")
-	_, err := lw.Write(bytes.Repeat([]byte("x"), maxLine+10))
-	require.NoError(t, err)
-	assert.Equal(t, 1, strings.Count(out.String(), "\n"), "what is held back is bounded")
-	_, err = lw.Write([]byte("tail"))
-	require.NoError(t, err)
-	lw.flush()
-	assert.Equal(t, 2, strings.Count(out.String(), "\n"))
-	assert.True(t, strings.HasSuffix(out.String(), "w: tail\n"))
 }

@@ -28,7 +28,8 @@
 // why a "sequential" Go program may show more than one thread, and a little
 // more than one core's worth of CPU time.
 //
-// The zero Model is ready to use; Timeout and BodyCap default to iobound's.
+// The zero Model is ready to use; Timeout and BodyCap default to iobound's,
+// and a negative one is an error wrapping iobound.ErrNegativeSetting.
 // A failed URL or an invalid number is a result with its error, never an
 // abort; a cancelled context stops the run between tasks (and inside the
 // request in flight), the tasks not started fail with the context's error,

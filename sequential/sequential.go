@@ -31,6 +31,9 @@ func (Model) Name() string { return "sequential" }
 // failed URL is a Result with its error. When ctx is done, the URLs not yet
 // started fail with ctx's error and Download returns it.
 func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	if err := m.check(); err != nil {
+		return iobound.Report{}, err
+	}
 	client := newClient()
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
@@ -49,6 +52,9 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 // SumSquares computes the sum of squares of every number, one after
 // another. An invalid number fails its own task only.
 func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	if err := m.check(); err != nil {
+		return cpubound.Report{}, err
+	}
 	results := make([]cpubound.Result, len(numbers))
 	started := run(ctx, len(numbers), func(worker, i int) {
 		start := time.Now()
@@ -86,4 +92,9 @@ func cancelled(ctx context.Context, what string) error {
 		return fmt.Errorf("sequential: %s stopped: %w", what, err)
 	}
 	return nil
+}
+
+// check refuses a negative setting; zero means the default.
+func (m Model) check() error {
+	return iobound.CheckSettings("sequential", iobound.Timeout(m.Timeout), iobound.BodyCap(m.BodyCap))
 }

@@ -2,6 +2,7 @@ package sequential
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -11,10 +12,12 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
 func TestMain(m *testing.M) {
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 
@@ -152,4 +155,15 @@ func TestSumSquares(t *testing.T) {
 
 func TestName(t *testing.T) {
 	assert.Equal(t, "sequential", Model{}.Name())
+}
+
+func TestNegativeSettings(t *testing.T) {
+	for _, m := range []Model{{Timeout: -1}, {BodyCap: -1}} {
+		t.Run(fmt.Sprintf("%+v", m), func(t *testing.T) {
+			_, err := m.Download(context.Background(), []string{"http://127.0.0.1:1/"})
+			assert.ErrorIs(t, err, iobound.ErrNegativeSetting)
+			_, err = m.SumSquares(context.Background(), []int{1})
+			assert.ErrorIs(t, err, iobound.ErrNegativeSetting)
+		})
+	}
 }

@@ -44,8 +44,9 @@
 // still take turns (the scheduler preempts them) but only one computes at any
 // moment, and the speedup disappears.
 //
-// Workers must be at least 1 (DefaultWorkers is the original's 5); a Pool
-// with fewer returns an error wrapping ErrWorkers. A failed URL or an invalid
+// A zero Workers means DefaultWorkers, the original's 5, as a zero Timeout or
+// BodyCap means iobound's default; a negative setting is an error wrapping
+// iobound.ErrNegativeSetting, before any work starts. A failed URL or an invalid
 // number is a result with its error; a cancelled context stops handing out
 // tasks, ends the requests in flight, fails the tasks not started with the
 // context's error, and returns only once every worker has.

@@ -54,12 +54,15 @@ func ExamplePool_SumSquares() {
 	// 5000001 41666679166667500000
 }
 
-// A pool needs at least one worker.
+// A zero Pool has the original's five workers; a negative count is an
+// error, as every model's negative setting is.
 func ExamplePool_zeroWorkers() {
-	_, err := threaded.Pool{}.SumSquares(context.Background(), []int{10})
-	fmt.Println(errors.Is(err, threaded.ErrWorkers))
+	fmt.Println(threaded.Pool{}.Concurrency("cpu", 100))
+	_, err := threaded.Pool{Workers: -1}.SumSquares(context.Background(), []int{10})
+	fmt.Println(errors.Is(err, iobound.ErrNegativeSetting))
 	fmt.Println(err)
 	// Output:
+	// 5
 	// true
-	// threaded: a pool needs at least one worker, got 0
+	// threaded: Workers is -1: a setting is negative; zero means its default
 }

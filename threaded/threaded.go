@@ -2,7 +2,6 @@ package threaded
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -17,13 +16,10 @@ import (
 // DefaultWorkers is the pool size of the original's ThreadPoolExecutor.
 const DefaultWorkers = 5
 
-// ErrWorkers is wrapped by the error of a Pool with fewer than one worker.
-var ErrWorkers = errors.New("threaded: a pool needs at least one worker")
-
 // Pool runs both workloads on a fixed set of worker goroutines.
 type Pool struct {
-	// Workers is the number of worker goroutines; DefaultWorkers is the
-	// original's. It must be at least 1.
+	// Workers is the number of worker goroutines; zero means
+	// DefaultWorkers, the original's.
 	Workers int
 	// Timeout bounds each request, body included; zero means
 	// iobound.DefaultTimeout.
@@ -38,7 +34,15 @@ func (Pool) Name() string { return "threaded" }
 
 // Concurrency reports how many tasks the pool runs at once: one per worker,
 // and no more workers than tasks, for either workload.
-func (p Pool) Concurrency(workload string, tasks int) int { return max(min(p.Workers, tasks), 0) }
+func (p Pool) Concurrency(workload string, tasks int) int { return max(min(p.workers(), tasks), 0) }
+
+// workers is the pool's size, its default for zero.
+func (p Pool) workers() int {
+	if p.Workers == 0 {
+		return DefaultWorkers
+	}
+	return p.Workers
+}
 
 // Download GETs every URL on the pool's workers, with one client shared by
 // all of them whose connections are kept alive between requests. A failed
@@ -48,12 +52,8 @@ func (p Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 	if err := p.check(); err != nil {
 		return iobound.Report{}, err
 	}
-	client := newClient(p.Workers)
+	client := newClient(p.workers())
 	defer client.CloseIdleConnections()
-	return p.download(ctx, client, urls)
-}
-
-func (p Pool) download(ctx context.Context, client *http.Client, urls []string) (iobound.Report, error) {
 	results := make([]iobound.Result, len(urls))
 	started := p.run(ctx, len(urls), func(worker, i int) {
 		start := time.Now()
@@ -93,7 +93,7 @@ func (p Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, e
 func (p Pool) run(ctx context.Context, tasks int, do func(worker, task int)) (started int) {
 	queue := make(chan int)
 	var wg sync.WaitGroup
-	for worker := range min(p.Workers, tasks) {
+	for worker := range min(p.workers(), tasks) {
 		wg.Go(func() {
 			for task := range queue {
 				do(worker, task)
@@ -125,10 +125,7 @@ func newClient(workers int) *http.Client {
 }
 
 func (p Pool) check() error {
-	if p.Workers <= 0 {
-		return fmt.Errorf("%w, got %d", ErrWorkers, p.Workers)
-	}
-	return nil
+	return iobound.CheckSettings("threaded", iobound.Count("Workers", p.Workers), iobound.Timeout(p.Timeout), iobound.BodyCap(p.BodyCap))
 }
 
 func span(worker int, start time.Time) timeline.Span {

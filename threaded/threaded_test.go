@@ -2,9 +2,11 @@ package threaded
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,10 +15,12 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/cpubound"
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
 func TestMain(m *testing.M) {
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 
@@ -127,15 +131,28 @@ func TestDownloadCancellation(t *testing.T) {
 // on one client) the others are closed, and the next requests open new ones.
 func TestConnectionsAccepted(t *testing.T) {
 	const workers = DefaultWorkers
-	p := Pool{Workers: workers}
+	// accepted runs the pool's loop twice on client: workers goroutines
+	// taking the URLs from a queue, as Download does.
 	accepted := func(client *http.Client) int64 {
 		defer client.CloseIdleConnections()
 		// The latency keeps all the workers busy at once.
 		s := newServer(t, iobound.Config{Latency: 20 * time.Millisecond})
 		for range 2 {
-			report, err := p.download(context.Background(), client, s.URLs(10))
-			require.NoError(t, err)
-			require.Zero(t, report.Failed())
+			queue := make(chan string)
+			var wg sync.WaitGroup
+			for range workers {
+				wg.Go(func() {
+					for u := range queue {
+						res := iobound.Fetch(context.Background(), client, u, 0, 0)
+						assert.NoError(t, res.Err)
+					}
+				})
+			}
+			for _, u := range s.URLs(10) {
+				queue <- u
+			}
+			close(queue)
+			wg.Wait()
 		}
 		return s.Accepted()
 	}
@@ -194,17 +211,26 @@ func TestSumSquares(t *testing.T) {
 }
 
 func TestWorkers(t *testing.T) {
-	for _, workers := range []int{0, -1} {
-		p := Pool{Workers: workers}
-		t.Run("a pool of "+itoa(workers)+" workers cannot download", func(t *testing.T) {
+	for _, p := range []Pool{{Workers: -1}, {Timeout: -1}, {BodyCap: -1}} {
+		t.Run(fmt.Sprintf("%+v cannot download", p), func(t *testing.T) {
 			_, err := p.Download(context.Background(), []string{"http://127.0.0.1:1/"})
-			assert.ErrorIs(t, err, ErrWorkers)
+			assert.ErrorIs(t, err, iobound.ErrNegativeSetting)
 		})
-		t.Run("a pool of "+itoa(workers)+" workers cannot sum", func(t *testing.T) {
+		t.Run(fmt.Sprintf("%+v cannot sum", p), func(t *testing.T) {
 			_, err := p.SumSquares(context.Background(), []int{1})
-			assert.ErrorIs(t, err, ErrWorkers)
+			assert.ErrorIs(t, err, iobound.ErrNegativeSetting)
 		})
 	}
+	t.Run("a zero pool has the default workers", func(t *testing.T) {
+		assert.Equal(t, DefaultWorkers, Pool{}.Concurrency("cpu", 100))
+		rep, err := Pool{}.SumSquares(context.Background(), []int{1, 2, 3, 4, 5, 6})
+		require.NoError(t, err)
+		workers := map[int]bool{}
+		for _, r := range rep.Results {
+			workers[r.Span.Worker] = true
+		}
+		assert.LessOrEqual(t, len(workers), DefaultWorkers)
+	})
 	t.Run("concurrency is one task per worker, no more than the tasks", func(t *testing.T) {
 		p := Pool{Workers: 5}
 		assert.Equal(t, 5, p.Concurrency("io", 160))

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"time"
+
+	"conclab/internal/units"
 )
 
 // DefaultWidth is the number of columns the terminal picture gives the time
@@ -306,19 +308,6 @@ func formatMS(v, step float64) string {
 	return strconv.FormatFloat(v, 'f', decimals, 64)
 }
 
-// formatDuration writes a run's length in milliseconds for a header.
-func formatDuration(ns float64) string {
-	ms := ns / float64(time.Millisecond)
-	switch {
-	case ms >= 100:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
-	case ms >= 1:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
-	default:
-		return strconv.FormatFloat(ms, 'f', 3, 64) + " ms"
-	}
-}
-
 // header is the line above a run's rows.
 func (s section) header() string {
 	n, untimed := len(s.timed), len(s.run.Spans)-len(s.timed)
@@ -326,18 +315,11 @@ func (s section) header() string {
 	case n == 0 && untimed == 0:
 		return s.run.Label + ": no tasks"
 	case n == 0:
-		return fmt.Sprintf("%s: %s, none with a time", s.run.Label, plural(untimed, "task"))
+		return fmt.Sprintf("%s: %s, none with a time", s.run.Label, units.Plural(untimed, "task"))
 	}
-	h := fmt.Sprintf("%s: %s on %s, %s", s.run.Label, plural(n, "task"), plural(s.lanes, "lane"), formatDuration(s.length))
+	h := fmt.Sprintf("%s: %s on %s, %s", s.run.Label, units.Plural(n, "task"), units.Plural(s.lanes, "lane"), units.Milliseconds(time.Duration(s.length)))
 	if untimed > 0 {
 		h += fmt.Sprintf(" (and %d without a time)", untimed)
 	}
 	return h
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }

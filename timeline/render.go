@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"conclab/internal/units"
 )
 
 // Legend explains the characters of a terminal picture. Render prints it
@@ -113,7 +115,7 @@ func axis(scale float64, width int) (line, labels string) {
 // note is the text after a row: how many tasks, how many at once, and in the
 // task view the lane they ran in.
 func (r row) note(byTask bool) string {
-	n := plural(len(r.spans), "task")
+	n := units.Plural(len(r.spans), "task")
 	if byTask && r.lane != "" {
 		n += " on " + r.lane
 	}

@@ -14,6 +14,3 @@ type Span struct {
 	Start  time.Time
 	End    time.Time
 }
-
-// Duration is how long the task took.
-func (s Span) Duration() time.Duration { return s.End.Sub(s.Start) }

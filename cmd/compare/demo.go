@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"conclab/demo"
 	"conclab/eventloop"
+	"conclab/internal/units"
 )
 
 // runDemo runs `compare demo NAME`.
@@ -66,7 +66,7 @@ func writeStarve(w io.Writer, r eventloop.StarveReport) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "An event loop runs one callback at a time and nothing preempts it. On a fresh\n"+
 		"loop a task summing the squares below %d was scheduled, and a timer due\n"+
-		"%s later; then the same again with a task that yields between chunks.\n\n", r.N, ms(r.Delay))
+		"%s later; then the same again with a task that yields between chunks.\n\n", r.N, units.Milliseconds(r.Delay))
 	fmt.Fprintf(&b, "  %-24s %12s %15s  %s\n", "task", "task took", "timer late by", "the timer ran")
 	row := func(name string, run eventloop.StarveRun) {
 		when := "after the task ended"
@@ -76,7 +76,7 @@ func writeStarve(w io.Writer, r eventloop.StarveReport) error {
 		if run.Yields > 0 {
 			when += fmt.Sprintf(" (%d yields)", run.Yields)
 		}
-		fmt.Fprintf(&b, "  %-24s %12s %15s  %s\n", name, ms(run.Task), ms(run.Late), when)
+		fmt.Fprintf(&b, "  %-24s %12s %15s  %s\n", name, units.Milliseconds(run.Task), units.Milliseconds(run.Late), when)
 	}
 	row("never yields", r.Blocking)
 	row("yields every chunk", r.Yielding)
@@ -85,27 +85,15 @@ func writeStarve(w io.Writer, r eventloop.StarveReport) error {
 	if bl.Late > 0 && bl.Task > 0 {
 		fmt.Fprintf(&b, "The task that never yields held the loop for %s, so the timer ran\n"+
 			"%s late (%.0f%% of the task's time); any socket ready to read would have\n"+
-			"waited as long.\n", ms(bl.Task), ms(bl.Late), 100*float64(bl.Late)/float64(bl.Task))
+			"waited as long.\n", units.Milliseconds(bl.Task), units.Milliseconds(bl.Late), 100*float64(bl.Late)/float64(bl.Task))
 	}
 	if y.Late > 0 && bl.Late > 0 {
 		fmt.Fprintf(&b, "Yielding between chunks kept the timer %s late, %.0f× sooner, and the\n"+
-			"task took %s instead of %s.\n", ms(y.Late), float64(bl.Late)/float64(y.Late), ms(y.Task), ms(bl.Task))
+			"task took %s instead of %s.\n", units.Milliseconds(y.Late), float64(bl.Late)/float64(y.Late), units.Milliseconds(y.Task), units.Milliseconds(bl.Task))
 	}
 	b.WriteString("asyncio has the same rule: a coroutine that computes without an await starves\n" +
 		"the loop. Goroutines are preempted by Go's scheduler: the same task on a\n" +
 		"goroutine follows.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-// ms formats a duration in milliseconds with a precision that suits it.
-func ms(d time.Duration) string {
-	v := float64(d) / float64(time.Millisecond)
-	switch {
-	case v >= 100:
-		return fmt.Sprintf("%.0f ms", v)
-	case v >= 1:
-		return fmt.Sprintf("%.1f ms", v)
-	}
-	return fmt.Sprintf("%.3f ms", v)
 }

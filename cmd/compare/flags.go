@@ -110,6 +110,7 @@ type options struct {
 	gomaxprocs int    // 0 leaves GOMAXPROCS as it is
 
 	ignoreFailure bool // -ignore-failure: exit 0 even when tasks failed
+	keepPool      bool // -keep-pool: multiproc's workers start once, before the measured runs
 
 	sweep    []int  // sweep: the worker counts, in the order given
 	workload string // sweep: bench.WorkloadIO or bench.WorkloadCPU
@@ -149,7 +150,7 @@ type rawFlags struct {
 	workers, procs, conns               int
 	gomaxprocs, starveN                 int
 	latency, timeout, delay             time.Duration
-	ignoreFailure                       bool
+	ignoreFailure, keepPool             bool
 	set                                 map[string]bool // the flags given
 }
 
@@ -217,6 +218,13 @@ func poolFlags(fs *flag.FlagSet, r *rawFlags) {
 	intVar(fs, &r.procs, "procs", min(multiproc.DefaultProcs(), maxProcs), 1, maxProcs, "multiproc: worker processes in the pool, one per CPU unless given")
 }
 
+// keepPoolFlag: multiproc's pool started once, as a long-lived program's.
+func keepPoolFlag(fs *flag.FlagSet, r *rawFlags) {
+	fs.BoolVar(&r.keepPool, "keep-pool", false,
+		"multiproc: start the worker processes once, before the measured runs, as a long-lived program would; "+
+			"their start-up is reported apart and left out of the times")
+}
+
 // pictureFlags: the timelines of the io and cpu runs.
 func pictureFlags(fs *flag.FlagSet, r *rawFlags) {
 	fs.Var(&r.timeline, "timeline", "after each table draw each model's last run, one row per goroutine or process; -timeline=tasks: one row per task")
@@ -262,6 +270,7 @@ func commands() []*command {
 				ioFlags(fs, r, iobound.DefaultLatency)
 				timeoutFlag(fs, r)
 				poolFlags(fs, r)
+				keepPoolFlag(fs, r)
 				connsFlag(fs, r)
 				pictureFlags(fs, r)
 				gomaxprocsFlag(fs, r)
@@ -273,6 +282,7 @@ func commands() []*command {
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)
 				poolFlags(fs, r)
+				keepPoolFlag(fs, r)
 				pictureFlags(fs, r)
 				gomaxprocsFlag(fs, r)
 			}},
@@ -487,7 +497,7 @@ func (r *rawFlags) validate(o *options) error {
 	}
 	o.runs, o.warmup, o.latency, o.repeat, o.timeout = r.runs, r.warmup, r.latency, r.repeat, r.timeout
 	o.count, o.base, o.workers, o.procs, o.conns = r.count, r.base, r.workers, r.procs, r.conns
-	o.gomaxprocs, o.ignoreFailure = r.gomaxprocs, r.ignoreFailure
+	o.gomaxprocs, o.ignoreFailure, o.keepPool = r.gomaxprocs, r.ignoreFailure, r.keepPool
 	if r.has("count") && int64(r.base) > cpubound.MaxN-int64(r.count-1) {
 		return usagef("-base: %d + %d numbers passes %d, the largest n whose sum of squares fits in 128 bits", r.base, r.count, cpubound.MaxN)
 	}
@@ -544,9 +554,14 @@ func (r *rawFlags) validateModels(o *options) error {
 		}
 		return nil
 	}
-	for _, f := range []struct{ flag, model string }{{"workers", "threaded"}, {"procs", "multiproc"}, {"conns", "eventloop"}} {
+	for _, f := range []struct{ flag, model, what string }{
+		{"workers", "threaded", "sets threaded's size"},
+		{"procs", "multiproc", "sets multiproc's size"},
+		{"keep-pool", "multiproc", "keeps multiproc's pool"},
+		{"conns", "eventloop", "sets eventloop's size"},
+	} {
 		if r.set[f.flag] && !slices.ContainsFunc(o.models, func(s modelSpec) bool { return s.name == f.model }) {
-			return usagef("-%s: sets %s's size, and -models leaves %s out", f.flag, f.model, f.model)
+			return usagef("-%s: %s, and -models leaves %s out", f.flag, f.what, f.model)
 		}
 	}
 	return nil

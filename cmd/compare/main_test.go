@@ -18,13 +18,14 @@ import (
 	"go.uber.org/goleak"
 
 	"conclab/bench"
+	"conclab/internal/child"
 	"conclab/iobound"
 )
 
 func TestMain(m *testing.M) {
 	// The embedded server and the pool's workers re-execute this test
 	// binary, as they re-execute compare.
-	runChildIfAny()
+	child.RunIfChild()
 	goleak.VerifyTestMain(m)
 }
 
@@ -178,6 +179,36 @@ func TestRunJSON(t *testing.T) {
 
 	require.NotNil(t, doc.Converter)
 	assert.Len(t, doc.Converter.Results, 14, "seven caches at two costs")
+}
+
+func TestRunKeepPool(t *testing.T) {
+	for _, sub := range []string{subIO, subCPU} {
+		t.Run(sub+": only the kept pool's row has a start-up, reported apart", func(t *testing.T) {
+			code, out, stderr := runCompare(t, context.Background(),
+				tiny(sub, "-models", "sequential,multiproc", "-procs", "2", "-keep-pool", "-format", "json")...)
+			require.Equal(t, 0, code, stderr)
+			assert.Contains(t, stderr, "multiproc: pool of 2 workers kept")
+			doc := decode(t, out)
+			var results []map[string]any
+			if sub == subCPU {
+				require.NotNil(t, doc.CPU)
+				results = doc.CPU.Results
+			} else {
+				require.NotNil(t, doc.IO)
+				results = doc.IO.Results
+			}
+			require.Len(t, results, 2)
+			assert.NotContains(t, results[0], "pool_startup_seconds", "sequential keeps nothing")
+			assert.Positive(t, results[1]["pool_startup_seconds"])
+			assert.Equal(t, 0.0, results[1]["failed"])
+			assert.Equal(t, 3.0, results[1]["processes"], "the kept workers count as the model's")
+		})
+	}
+	t.Run("without the flag no row has the field", func(t *testing.T) {
+		code, out, stderr := runCompare(t, context.Background(), tiny("cpu", "-models", "multiproc", "-format", "json")...)
+		require.Equal(t, 0, code, stderr)
+		assert.NotContains(t, decode(t, out).CPU.Results[0], "pool_startup_seconds")
+	})
 }
 
 func TestRunAgainstURLs(t *testing.T) {
@@ -431,6 +462,8 @@ func TestRunRejectsFlagsTheSubcommandDoesNotUse(t *testing.T) {
 		{"workers without threaded", []string{"io", "-models", "sequential", "-workers", "3"}, "-workers: sets threaded's size, and -models leaves threaded out"},
 		{"processes without multiproc", []string{"cpu", "-models", "threaded", "-procs", "3"}, "-procs: sets multiproc's size"},
 		{"connections without eventloop", []string{"io", "-models", "threaded", "-conns", "3"}, "-conns: sets eventloop's size"},
+		{"a kept pool without multiproc", []string{"cpu", "-models", "threaded", "-keep-pool"}, "-keep-pool: keeps multiproc's pool, and -models leaves multiproc out"},
+		{"a kept pool in the whole comparison", []string{"-keep-pool"}, "-keep-pool: not a flag of compare"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+" is a one-line usage error", func(t *testing.T) {

@@ -2,9 +2,7 @@ package main
 
 import (
 	"conclab/bench"
-	"conclab/demo"
 	"conclab/eventloop"
-	"conclab/iobound"
 	"conclab/multiproc"
 	"conclab/sequential"
 	"conclab/threaded"
@@ -42,13 +40,4 @@ func modelSpecs() []modelSpec {
 			return multiproc.Pool{Procs: n, Timeout: o.timeout, BodyCap: o.bodyCap}
 		}},
 	}
-}
-
-// runChildIfAny turns this process into a helper child (the embedded server,
-// a pool worker, a race demonstration) when it was started as one; it
-// returns at once otherwise.
-func runChildIfAny() {
-	iobound.RunServerIfChild()
-	multiproc.RunWorkerIfChild()
-	demo.RunChildIfRequested()
 }

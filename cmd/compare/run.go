@@ -9,10 +9,13 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"conclab/bench"
 	"conclab/converter"
+	"conclab/internal/units"
 	"conclab/iobound"
+	"conclab/multiproc"
 )
 
 // Exit statuses.
@@ -131,6 +134,9 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 		ShortWarmup: true,
 		Progress:    progressFor(stderr),
 	}
+	if o.keepPool {
+		runner.Keep = keepPool(stderr)
+	}
 	models := make([]bench.Model, len(o.models))
 	for i, s := range o.models {
 		models[i] = s.build(o)
@@ -195,6 +201,26 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 		}
 	}
 	return nil
+}
+
+// keepPool is the runner's Keep for -keep-pool: multiproc's workers start
+// once, before the model's warm-up and measured runs (under the part's
+// GOMAXPROCS), serve every run, and stop after them. Other models run as
+// they are.
+func keepPool(stderr io.Writer) func(ctx context.Context, m bench.Model) (bench.Model, time.Duration, func() error, error) {
+	return func(ctx context.Context, m bench.Model) (bench.Model, time.Duration, func() error, error) {
+		pool, ok := m.(multiproc.Pool)
+		if !ok {
+			return m, 0, nil, nil
+		}
+		running, err := pool.Start(ctx)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("starting the kept pool: %w", err)
+		}
+		fmt.Fprintf(stderr, "%s: pool of %s kept; its start-up, %s, is left out of the times\n",
+			pool.Name(), units.Plural(pool.Procs, "worker"), units.Duration(running.Startup()))
+		return running, running.Startup(), running.Close, nil
+	}
 }
 
 func plan(o options) string {

@@ -14,6 +14,7 @@ import (
 	"github.com/guptarohit/asciigraph"
 
 	"conclab/bench"
+	"conclab/internal/units"
 	"conclab/iobound"
 )
 
@@ -381,22 +382,9 @@ func sweepNotes(doc sweepDoc, models []string) []string {
 }
 
 // seconds formats a time with a unit that keeps three or four digits.
-func seconds(s float64) string {
-	switch {
-	case s >= 1:
-		return fmt.Sprintf("%.3f s", s)
-	case s >= 1e-3:
-		return fmt.Sprintf("%.1f ms", s*1e3)
-	}
-	return fmt.Sprintf("%.1f µs", s*1e6)
-}
+func seconds(s float64) string { return units.Seconds(s) }
 
-func workers(n int) string {
-	if n == 1 {
-		return "1 worker"
-	}
-	return strconv.Itoa(n) + " workers"
-}
+func workers(n int) string { return units.Plural(n, "worker") }
 
 func joinInts(ns []int) string {
 	s := make([]string, len(ns))

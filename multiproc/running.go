@@ -1,0 +1,150 @@
+package multiproc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"conclab/cpubound"
+	"conclab/internal/child"
+	"conclab/iobound"
+)
+
+// ErrClosed is returned by a call on a Running pool after Close.
+var ErrClosed = errors.New("multiproc: the pool is closed")
+
+// Running is a pool whose workers were started once, by Pool.Start, and
+// serve every call until Close: what a long-lived program does, paying the
+// start-up once instead of on every call. Calls take turns: one runs on the
+// workers at a time, each task in whichever worker is free next, as in a
+// Pool's call. A worker that dies or times out is replaced, as in a Pool's
+// call; cancelling a call kills the workers in the middle of its tasks, and
+// the next call starts new ones in their place. A Running is safe to use
+// from several goroutines.
+type Running struct {
+	pool    Pool
+	spec    spec
+	startup time.Duration
+	life    context.Context    // the workers' lifetime: they are killed when it ends
+	end     context.CancelFunc // ends it
+
+	turn   chan struct{} // held by the call running, and by Close
+	lanes  []*lane
+	closed bool // guarded by turn
+}
+
+// Start starts the pool's workers, Procs of them (DefaultProcs for zero), and returns once every
+// one has completed its handshake. ctx bounds the start only: the workers
+// live until Close. A worker that cannot start fails the start, and those
+// that did are stopped.
+func (p Pool) Start(ctx context.Context) (*Running, error) {
+	s, err := p.spec()
+	if err != nil {
+		return nil, err
+	}
+	if child.Role() != "" {
+		return nil, ErrNotWired
+	}
+	life, end := context.WithCancel(context.Background())
+	startCtx, abort := context.WithCancelCause(ctx)
+	defer abort(nil)
+	began := time.Now()
+	lanes := make([]*lane, s.procs)
+	var wg sync.WaitGroup
+	for i := range lanes {
+		lanes[i] = &lane{index: i}
+		wg.Go(func() {
+			w, err := start(startCtx, life, s, i)
+			if err != nil {
+				abort(err) // the first cause stays
+				return
+			}
+			lanes[i].w = w
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(startCtx); err != nil {
+		for _, l := range lanes {
+			if l.w != nil {
+				l.w.kill()
+			}
+		}
+		end()
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("multiproc: start cancelled: %w", ctx.Err())
+		}
+		return nil, err
+	}
+	return &Running{pool: p, spec: s, startup: time.Since(began), life: life, end: end, turn: make(chan struct{}, 1), lanes: lanes}, nil
+}
+
+// Startup is how long Start took, until every worker was ready.
+func (r *Running) Startup() time.Duration { return r.startup }
+
+// Name is the model's row label, the same as the Pool's.
+func (r *Running) Name() string { return r.pool.Name() }
+
+// Concurrency is how many tasks a call runs at once.
+func (r *Running) Concurrency(workload string, tasks int) int {
+	return r.pool.Concurrency(workload, tasks)
+}
+
+// Download is Pool.Download on the running workers. Its Report's Startup
+// is zero: the start-up was paid by Start.
+func (r *Running) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	outs, err := r.run(ctx, fetchTasks(urls))
+	return downloadReport(urls, outs, 0), err
+}
+
+// SumSquares is Pool.SumSquares on the running workers. Its Report's
+// Startup is zero: the start-up was paid by Start.
+func (r *Running) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	outs, err := r.run(ctx, sumTasks(numbers))
+	return sumReport(numbers, outs, 0), err
+}
+
+// run waits for its turn and spreads the tasks on the workers.
+func (r *Running) run(ctx context.Context, tasks []message) ([]outcome, error) {
+	select {
+	case r.turn <- struct{}{}:
+		defer func() { <-r.turn }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("multiproc: waiting for the pool: %w", ctx.Err())
+	}
+	if r.closed {
+		return nil, ErrClosed
+	}
+	if len(tasks) == 0 {
+		return []outcome{}, nil
+	}
+	// A worker that replaces a dead one lives as long as the pool, not the
+	// call.
+	runner := newRunner(r.spec, tasks, func(error) {})
+	runner.spread(ctx, r.life, r.lanes[:min(len(r.lanes), len(tasks))])
+	return runner.finish(ctx)
+}
+
+// Close waits for the call running, if any, then stops the workers, and
+// reports any that did not exit cleanly. Calls after Close return
+// ErrClosed; a second Close does nothing.
+func (r *Running) Close() error {
+	r.turn <- struct{}{} // a call's wait is bounded by its tasks' deadlines
+	defer func() { <-r.turn }()
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	defer r.end()
+	errs := make([]error, len(r.lanes))
+	var wg sync.WaitGroup
+	for i, l := range r.lanes {
+		if l.w == nil {
+			continue
+		}
+		wg.Go(func() { errs[i] = l.w.stop() })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
