@@ -11,8 +11,11 @@
 // connect (the socket is non-blocking, so connect returns EINPROGRESS),
 // wait until the socket is writable, write the request, wait until it is
 // readable, feed what arrived to the response parser, wait again. Each
-// "wait" registers a callback and returns to the loop, which is what an
-// await compiles to.
+// "wait" registers a callback and returns to the loop. An await does the
+// same for an asyncio coroutine: the coroutine is suspended, the loop
+// runs other callbacks, and a callback resumes it when what it waits for
+// is ready. Here those callbacks are written out by hand, and the state a
+// coroutine would keep between awaits lives in the connection's fields.
 //
 // The loop keeps three things, as asyncio's BaseEventLoop does: a ready
 // queue of callbacks to run now (CallSoon appends to it), a waiting set of

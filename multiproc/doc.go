@@ -119,9 +119,14 @@
 // while 100 workers start forks at most the one under way, kills those
 // already started, and returns in well under a second with every child reaped.
 //
-// Workers die with their parent: on Linux the kernel sends them SIGKILL
-// when the parent goes (Pdeathsig); everywhere, a worker exits when its
-// stdin reaches end of file. Workers ignore Ctrl-C, which a terminal sends
+// Workers die with their parent. On Linux the kernel sends a worker
+// SIGKILL when the thread that forked it exits (Pdeathsig belongs to the
+// forking thread, not to the process: a worker forked from a thread the
+// runtime later retires would be killed with it). internal/child forks
+// every child from one keeper thread, locked and kept alive while any
+// child lives, so that in effect the signal comes when the parent process
+// goes. Everywhere, a worker also exits when its stdin reaches end of
+// file. Workers ignore Ctrl-C, which a terminal sends
 // to the whole process group: stopping is the parent's decision, made once
 // by cancelling, not by each worker dying under its task.
 //
