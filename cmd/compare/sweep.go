@@ -356,8 +356,22 @@ func sweepNotes(doc sweepDoc, models []string) []string {
 		case best.Requested == last.Requested && knee.Requested == last.Requested:
 			lines = append(lines, fmt.Sprintf("%s was still getting faster at %s (%s).", m, workers(last.Requested), seconds(last.Seconds.Median)))
 		case last.Seconds.Median > best.Seconds.Median*plateau:
-			lines = append(lines, fmt.Sprintf("%s: fastest at %s (%s), within %.0f%% of that from %d on; more workers made it slower again (%s at %d).",
-				m, workers(best.Requested), seconds(best.Seconds.Median), (plateau-1)*100, knee.Requested, seconds(last.Seconds.Median), last.Requested))
+			// The first count past the best that fell out of the plateau
+			// again: the sentence names where the plateau ended, not a
+			// range it claims to hold over.
+			slow := last
+			for _, p := range pts {
+				if p.Requested > best.Requested && p.Seconds.Median > best.Seconds.Median*plateau {
+					slow = p
+					break
+				}
+			}
+			slower := fmt.Sprintf("%s at %s", seconds(last.Seconds.Median), workers(last.Requested))
+			if slow.Requested != last.Requested {
+				slower = fmt.Sprintf("more than %.0f%% slower at %s, %s at %d", (plateau-1)*100, workers(slow.Requested), seconds(last.Seconds.Median), last.Requested)
+			}
+			lines = append(lines, fmt.Sprintf("%s: fastest at %s (%s), within %.0f%% of that first at %s; more workers made it slower again: %s.",
+				m, workers(best.Requested), seconds(best.Seconds.Median), (plateau-1)*100, workers(knee.Requested), slower))
 		default:
 			lines = append(lines, fmt.Sprintf("%s: within %.0f%% of its best (%s at %s) from %s on: more workers stopped paying there.",
 				m, (plateau-1)*100, seconds(best.Seconds.Median), workers(best.Requested), workers(knee.Requested)))
