@@ -30,6 +30,16 @@ func karpFlatt(speedup float64, p int) (float64, bool) {
 	return (1/speedup - inv) / (1 - inv), true
 }
 
+// fraction prints a serial fraction with three decimals, and one that rounds
+// to zero (a speedup of p, computed a hair above it) without a minus sign.
+func fraction(e float64) string {
+	s := fmt.Sprintf("%.3f", e)
+	if s == "-0.000" {
+		return "0.000"
+	}
+	return s
+}
+
 // amdahl is the speedup Amdahl's law predicts on p processors for a serial
 // fraction e.
 func amdahl(e float64, p int) float64 {
@@ -82,7 +92,7 @@ func writeKarpFlatt(w io.Writer, doc sweepDoc, models []string, markdown bool) e
 				}
 			}
 			rows = append(rows, []string{m, strconv.Itoa(n), strconv.Itoa(p),
-				fmt.Sprintf("%.2fx", *pt.Speedup), fmt.Sprintf("%.3f", e), predicted, measured})
+				fmt.Sprintf("%.2fx", *pt.Speedup), fraction(e), predicted, measured})
 		}
 	}
 	if len(rows) == 0 {

@@ -38,6 +38,13 @@ func TestKarpFlatt(t *testing.T) {
 	}
 }
 
+func TestFraction(t *testing.T) {
+	e, _ := karpFlatt(2.0000001, 2)
+	assert.Equal(t, "0.000", fraction(e), "a speedup of p is no serial part, not a negative one")
+	assert.Equal(t, "-0.050", fraction(-0.05), "a superlinear speedup keeps its sign")
+	assert.Equal(t, "0.250", fraction(0.25))
+}
+
 func TestAmdahl(t *testing.T) {
 	for _, tc := range []struct {
 		name string
