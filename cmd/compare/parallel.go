@@ -113,6 +113,10 @@ func parallelOptions(o options, p int) options {
 // noise.
 const gained = 1.3
 
+// busyMachine is the share of a core below which a sequential computation
+// tells that something else had the CPU.
+const busyMachine = 0.8
+
 // parallelCell is one model at one GOMAXPROCS: its speedups over sequential
 // (nil where it may not be ranked) and the cores it kept busy on the sums.
 type parallelCell struct {
@@ -236,6 +240,13 @@ func parallelNotes(l parallelLesson) []string {
 	n := l.Procs[last]
 	get := l.cell
 	var out []string
+	for i, p := range l.Procs {
+		if sq, ok := get("sequential", i); ok && sq.cores > 0 && sq.cores < busyMachine {
+			out = append(out, fmt.Sprintf("Warning: at GOMAXPROCS=%d the sequential sums kept only %.1f of a core busy: "+
+				"the machine was busy with other work, and the cpu figures say more about that work than about the models.", p, sq.cores))
+			break
+		}
+	}
 	if t1, ok := get("threaded", 0); ok && t1.io != nil {
 		s := fmt.Sprintf("Concurrency without parallelism: with one P the pool of goroutines ran the GETs %s faster than sequential", times(t1.io))
 		if *t1.io < gained {
@@ -256,7 +267,7 @@ func parallelNotes(l parallelLesson) []string {
 	tn, okn := get("threaded", last)
 	switch {
 	case !ok1 || !okn || t1.cpu == nil || tn.cpu == nil:
-	case *tn.cpu >= *t1.cpu*gained:
+	case *tn.cpu >= gained && *tn.cpu >= *t1.cpu*gained:
 		out = append(out, fmt.Sprintf("Parallelism needs processors: on the sums the same pool ran %s with one P (%.1f core busy) "+
 			"and %s with %d (%.1f cores): a P runs one goroutine at a time, so only a second P computes a second sum at once.",
 			times(t1.cpu), t1.cores, times(tn.cpu), n, tn.cores))
@@ -272,9 +283,15 @@ func parallelNotes(l parallelLesson) []string {
 			times(en.cpu), n, en.cores))
 	}
 	if m1, ok := get("multiproc", 0); ok && m1.cpu != nil {
-		out = append(out, fmt.Sprintf("The %s worker processes had one P each under GOMAXPROCS=1 and still kept %.1f cores busy (%s): "+
+		s := fmt.Sprintf("The %d worker processes had one P each under GOMAXPROCS=1 and still kept %.1f cores busy (%s): "+
 			"the OS runs processes on every CPU, whatever GOMAXPROCS says inside each. Python needs processes for that; Go's goroutines get it from GOMAXPROCS.",
-			strconv.Itoa(m1.workers), m1.cores, times(m1.cpu)))
+			m1.workers, m1.cores, times(m1.cpu))
+		if m1.cores < gained {
+			s = fmt.Sprintf("The %d worker processes had one P each under GOMAXPROCS=1 and kept %.1f cores busy here (%s). "+
+				"The OS may run processes on every CPU whatever GOMAXPROCS says inside each, but in this run they did not use more than one.",
+				m1.workers, m1.cores, times(m1.cpu))
+		}
+		out = append(out, s)
 	}
 	out = append(out, "In the seed (Python) threading and asyncio run on one processor, threading because of the GIL, "+
 		"and multiprocessing on many. Goroutines are threading's row with every processor.")

@@ -94,6 +94,16 @@ func TestWriteParallel(t *testing.T) {
 			not:  []string{"Parallelism needs processors"},
 		},
 		{
+			name: "a busy machine is said to be, and processes that used one core are not said to use every CPU",
+			lesson: lessonOf(2,
+				[]figures{{"sequential", 1, 1, 0.7, 1, 0}, {"threaded", 5, 0.8, 0.9, 5, 0}, {"multiproc", 1.2, 0.2, 0.7, 2, 0}},
+				[]figures{{"sequential", 1, 1, 0.7, 1, 0}, {"threaded", 5, 1.15, 0.7, 5, 0}, {"multiproc", 1.5, 0.7, 0.9, 2, 0}},
+			),
+			want: []string{"Warning: at GOMAXPROCS=1 the sequential sums kept only 0.7 of a core busy",
+				"in this run they did not use more than one", "busy with other work (compare the cores column"},
+			not: []string{"Parallelism needs processors", "still kept"},
+		},
+		{
 			name: "a pool that did not gain on io is not called concurrent",
 			lesson: lessonOf(2,
 				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 1.1, 1, 1, 5, 0}},
