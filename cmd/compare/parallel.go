@@ -267,7 +267,7 @@ func parallelNotes(l parallelLesson) []string {
 	tn, okn := get("threaded", last)
 	switch {
 	case !ok1 || !okn || t1.cpu == nil || tn.cpu == nil:
-	case *tn.cpu >= gained && *tn.cpu >= *t1.cpu*gained:
+	case *tn.cpu >= gained && *tn.cpu >= *t1.cpu*gained && tn.cores >= gained:
 		out = append(out, fmt.Sprintf("Parallelism needs processors: on the sums the same pool ran %s with one P (%.1f core busy) "+
 			"and %s with %d (%.1f cores): a P runs one goroutine at a time, so only a second P computes a second sum at once.",
 			times(t1.cpu), t1.cores, times(tn.cpu), n, tn.cores))
@@ -278,9 +278,11 @@ func parallelNotes(l parallelLesson) []string {
 			times(t1.cpu), times(tn.cpu), n, tn.cores, min(n, l.CPUs), n))
 	}
 	if en, ok := get("eventloop", last); ok && en.cpu != nil {
-		out = append(out, fmt.Sprintf("The event loop is one goroutine whatever GOMAXPROCS: %s on the sums with %d Ps, %.1f core busy. "+
-			"Its tasks switch only where a task chooses to (an await), so it overlaps waits, never computations.",
-			times(en.cpu), n, en.cores))
+		s := "The event loop is one goroutine whatever GOMAXPROCS, so it computes on one core at a time"
+		if *en.cpu < gained {
+			s += fmt.Sprintf(": %s on the sums with %d Ps, %.1f core busy", times(en.cpu), n, en.cores)
+		}
+		out = append(out, s+". Its tasks switch only where a task chooses to (an await), so it overlaps waits, never computations.")
 	}
 	if m1, ok := get("multiproc", 0); ok && m1.cpu != nil {
 		s := fmt.Sprintf("The %d worker processes had one P each under GOMAXPROCS=1 and still kept %.1f cores busy (%s): "+

@@ -81,6 +81,7 @@ func TestWriteParallel(t *testing.T) {
 				"Parallelism needs processors: on the sums the same pool ran 1.01x with one P\n(1.0 core busy) and 1.97x with 2 (2.0 cores)",
 				"The 2 worker processes had one P each under GOMAXPROCS=1 and still kept 1.7\ncores busy (1.50x)",
 				"a task chooses to (an await)",
+				"computes on one core at a time: 0.99x on the sums with 2 Ps, 1.0 core busy.",
 			},
 			not: []string{"busy with other work", "not compared"},
 		},
