@@ -92,7 +92,9 @@ amount with the rules (-rules FILE or the defaults) and prints the result.
 const aboutSweep = `compare sweep runs threaded and multiproc (or those of -models) at each count
 of -workers on one workload (-workload io or cpu) and prints the median and
 the speedup against the first count, a line chart, and where adding workers
-stopped paying. To stay quick its default latency is 5 ms (160 requests,
+stopped paying; for cpu, from a list that starts at 1, also the serial
+fraction each speedup implies (Karp-Flatt) and what Amdahl's law then
+predicts for the next count. To stay quick its default latency is 5 ms (160 requests,
 0.8 s a run with one worker; about 15 s in all on two cores). Counts above
 the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
