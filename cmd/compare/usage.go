@@ -95,7 +95,8 @@ the speedup against the first count, a line chart, and where adding workers
 stopped paying; for cpu, from a list that starts at 1, also the serial
 fraction each speedup implies (Karp-Flatt) and what Amdahl's law then
 predicts for the next count. To stay quick its default latency is 5 ms
-(160 requests, 0.8 s a run with one worker; about 15 s in all on two cores). Counts above
+(160 requests, 0.8 s a run with one worker; about 15 s in all on two
+cores). Counts above
 the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
 start-up and tens of MB each (100 processes: about 1 GB); for cpu they only
