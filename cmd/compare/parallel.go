@@ -28,8 +28,8 @@ import (
 // needs no processor, computing does.
 
 // Defaults of `compare demo parallel`: a short I/O workload, so that both
-// passes take about 10 s on two cores.
-// Its bounds keep the sequential I/O run under 8 s.
+// passes take about 15 s on two cores. The bounds keep a sequential I/O run
+// under 8 s.
 const (
 	defaultParallelLatency = defaultSweepLatency
 	defaultParallelRuns    = 3
@@ -165,11 +165,11 @@ func times(s *float64) string {
 // they show.
 func writeParallel(w io.Writer, l parallelLesson) error {
 	n := l.Procs[len(l.Procs)-1]
-	fmt.Fprintf(w, "Concurrency is not parallelism: the seed's table, measured at GOMAXPROCS 1 and %d\n", n)
-	fmt.Fprintf(w, "(%s). io: %d GETs, %s latency each; cpu: %d sums of squares.\n",
-		units.Plural(l.CPUs, "CPU"), l.Reports[0].IO.Requests, units.Seconds(l.Latency), len(l.Reports[0].CPU.Numbers))
-	fmt.Fprintf(w, "Speedup over sequential at the same GOMAXPROCS, median of %s; cores: CPU time\n"+
-		"over wall time on the sums.\n", units.Plural(l.Runs, "run"))
+	fmt.Fprintf(w, "Concurrency is not parallelism: the seed's table, measured on %s at GOMAXPROCS 1 and %d.\n",
+		units.Plural(l.CPUs, "CPU"), n)
+	fmt.Fprintf(w, "io: %d GETs, %s latency each; cpu: %d sums of squares; median of %s.\n",
+		l.Reports[0].IO.Requests, units.Seconds(l.Latency), len(l.Reports[0].CPU.Numbers), units.Plural(l.Runs, "run"))
+	fmt.Fprintln(w, "io, cpu: speedup over sequential at the same GOMAXPROCS; cores: CPU time over wall time on the sums.")
 	header := []string{"model", "in the seed", "who switches tasks", "Ps", "io", "cpu", "cores"}
 	var rows [][]string
 	var notes []string

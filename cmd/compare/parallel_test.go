@@ -64,8 +64,8 @@ func TestWriteParallel(t *testing.T) {
 			name:   "the seed's table is filled with both passes",
 			lesson: idleMachine(),
 			want: []string{
-				"Concurrency is not parallelism: the seed's table, measured at GOMAXPROCS 1 and 2",
-				"io: 160 GETs, 5.0 ms latency each; cpu: 20 sums of squares.",
+				"Concurrency is not parallelism: the seed's table, measured on 2 CPUs at GOMAXPROCS 1 and 2.",
+				"io: 160 GETs, 5.0 ms latency each; cpu: 20 sums of squares; median of 3 runs.",
 				"│ model      │ in the seed     │ who switches tasks          │ Ps │     io │   cpu │ cores │",
 				"│ threaded   │ threading       │ Go's scheduler (preemptive) │  1 │  4.97x │ 1.01x │   1.0 │",
 				"│            │                 │                             │  2 │  4.98x │ 1.97x │   2.0 │",
