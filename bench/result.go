@@ -101,7 +101,7 @@ type Result struct {
 	Failed         int      `json:"failed"`          // the most failed tasks in one measured run
 	Bytes          *int64   `json:"bytes,omitempty"` // io only: body bytes of the last run's successful responses
 	Sums           []string `json:"sums,omitempty"`  // cpu only: decimal sums of the last run, in input order ("" for a failed task)
-	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs
+	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs, all of them
 	PeakGoroutines int      `json:"peak_goroutines"` // of this process, the harness's own included
 	PeakThreads    int      `json:"peak_threads"`    // OS threads of this process
 	Processes      int      `json:"processes"`       // 1 + the most worker processes seen at once
@@ -110,6 +110,9 @@ type Result struct {
 	// measured runs (compare -keep-pool): how long its start took, a cost
 	// its times leave out.
 	PoolStartupSeconds *float64 `json:"pool_startup_seconds,omitempty"`
+	// CPUSecondsPerRun is CPUSeconds over the measured runs: the figure
+	// the tables print, per run as their times are.
+	CPUSecondsPerRun float64 `json:"cpu_seconds_per_run"`
 
 	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
 	// (hyperfine's user and system columns).

@@ -67,10 +67,12 @@ func IOBound(requests, concurrency int, latency time.Duration) time.Duration {
 }
 
 // CPUBound is the lower bound of the CPU workload for a model that runs
-// concurrency tasks at once on gomaxprocs threads: the sequential time split
-// evenly over the cores it can use.
-func CPUBound(sequentialMedian float64, concurrency, gomaxprocs int) float64 {
-	return sequentialMedian / float64(max(min(concurrency, gomaxprocs), 1))
+// concurrency tasks at once on gomaxprocs threads: work, the time the
+// workload takes one core, split evenly over the cores it can use. The
+// harness takes work from its measurements (see Runner.CPU), so that no
+// measured row falls below its bound.
+func CPUBound(work float64, concurrency, gomaxprocs int) float64 {
+	return work / float64(max(min(concurrency, gomaxprocs), 1))
 }
 
 // Ratio returns a/b and its standard deviation by first-order error

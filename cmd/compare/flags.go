@@ -118,6 +118,8 @@ type options struct {
 	demo        string        // one of demoNames
 	starveN     int           // demo starve: the task sums the squares below starveN
 	starveDelay time.Duration // demo starve: when the timer is due
+
+	out outputOptions // how the tables are shown and exported (output.go)
 }
 
 // full reports whether this is the whole comparison (no subcommand).
@@ -152,6 +154,8 @@ type rawFlags struct {
 	latency, timeout, delay             time.Duration
 	ignoreFailure, keepPool             bool
 	set                                 map[string]bool // the flags given
+
+	out rawOutput // the output flags (output.go)
 }
 
 // has tells whether the command has the flag.
@@ -254,6 +258,7 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
+				outputFlags(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)
@@ -267,6 +272,7 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
+				outputFlags(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
 				timeoutFlag(fs, r)
 				poolFlags(fs, r)
@@ -279,6 +285,7 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
+				outputFlags(fs, r)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)
 				poolFlags(fs, r)
@@ -513,6 +520,9 @@ func (r *rawFlags) validate(o *options) error {
 		return err
 	}
 	if err := r.validateTeaching(o); err != nil {
+		return err
+	}
+	if err := r.validateOutput(o); err != nil {
 		return err
 	}
 	return r.validateConvert(o)

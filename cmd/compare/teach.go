@@ -20,15 +20,16 @@ const summaryWidth = 80
 // summary; the other formats are bench's alone.
 func render(w io.Writer, rep bench.Report, o options) error {
 	text := o.format == bench.FormatTable || o.format == bench.FormatMarkdown
+	v := view(w, o)
 	if !text || (o.timeline == "" && !o.full()) {
-		return bench.Render(w, rep, o.format)
+		return bench.RenderView(w, rep, o.format, v)
 	}
 	markdown := o.format == bench.FormatMarkdown
 	for i, part := range splitReport(rep) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		if err := bench.Render(w, part, o.format); err != nil {
+		if err := bench.RenderView(w, part, o.format, v); err != nil {
 			return err
 		}
 		if o.timeline != "" {
