@@ -256,6 +256,11 @@ var resultColumns = []string{"model", "workers", "median ± σ", "speedup", "bou
 // resident set in MiB.
 var wideColumns = []string{"cpu s/run", "goroutines", "threads", "procs", "peak RSS MiB"}
 
+// The columns the wide table of the I/O workload adds after those: the load
+// figures as hey and oha print them, requests per second and the latency
+// percentiles of the requests.
+var loadColumns = []string{"req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"}
+
 // wideFits tells whether every workload's wide table fits in width
 // columns, so that a screen that wide shows them all wide, none wrapped.
 func wideFits(secs []section, markdown bool, width int) bool {
@@ -306,8 +311,12 @@ func drawResults(w io.Writer, s section, markdown, wide bool) error {
 	if !slices.ContainsFunc(results, func(r Result) bool { return spread(r.Seconds) }) {
 		header[2] = "median"
 	}
+	load := wide && s.workload == WorkloadIO
 	if wide {
 		header = append(header, wideColumns...)
+	}
+	if load {
+		header = append(header, loadColumns...)
 	}
 	rows := make([][]string, len(results))
 	for i, r := range results {
@@ -339,6 +348,14 @@ func drawResults(w io.Writer, s section, markdown, wide bool) error {
 				mib(r.PeakRSSBytes),
 			)
 		}
+		if load {
+			rows[i] = append(rows[i], optional(r.RequestsPerSecond, func(v float64) string { return fmt.Sprintf("%.0f", v) }))
+			if p := r.RequestSeconds; p != nil {
+				rows[i] = append(rows[i], ms(p.P50), ms(p.P90), ms(p.P99), ms(p.Max))
+			} else {
+				rows[i] = append(rows[i], "n/a", "n/a", "n/a", "n/a")
+			}
+		}
 	}
 	return Table(w, header, rows, markdown)
 }
@@ -364,6 +381,18 @@ func medianSpread(s Seconds) string {
 		prec = 3
 	}
 	return fmt.Sprintf("%.*f ± %.*f %s", prec, s.Median*scale, prec, s.Stddev*scale, unit)
+}
+
+// ms formats seconds in milliseconds, the one unit of the latency columns.
+func ms(s float64) string {
+	switch v := s * 1e3; {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
 }
 
 // mib formats a byte count in MiB, the one memory unit of every table and

@@ -23,6 +23,7 @@ func sampleReport() Report {
 	rep.IO = &IOSection{Source: SourceEmbedded, Requests: 160, LatencySeconds: ptr(0.02), Results: []Result{
 		{Model: "sequential", Workers: 1, Runs: 3, Seconds: Seconds{Mean: 3.3, Stddev: 0.1, Median: 3.3, Min: 3.2, Max: 3.4, Times: []float64{3.2, 3.3, 3.4}},
 			Speedup: ptr(1.0), BoundSeconds: ptr(3.2), Efficiency: ptr(3.2 / 3.3), Tasks: 160, Bytes: ptr(int64(900000)),
+			RequestsPerSecond: ptr(160 / 3.3), RequestSeconds: &Percentiles{P50: 0.0205, P90: 0.021, P99: 0.0235, Max: 0.125},
 			CPUSeconds: 0.6, CPUSecondsPerRun: 0.2, PeakGoroutines: 5, PeakThreads: 7, Processes: 1, PeakRSSBytes: 12 << 20},
 		{Model: "threaded", Workers: 5, Runs: 3, Seconds: Seconds{Mean: 0.66, Stddev: 0.01, Median: 0.66, Min: 0.65, Max: 0.67, Times: []float64{0.65, 0.66, 0.67}},
 			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Startup: 0.0123, Efficiency: ptr(0.64 / 0.66), Tasks: 160, Bytes: ptr(int64(900000)),
@@ -66,11 +67,14 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 	resultKeys := []string{"model", "workers", "runs", "seconds", "speedup", "bound_seconds", "efficiency",
 		"tasks", "failed", "cpu_seconds", "cpu_seconds_per_run", "peak_goroutines", "peak_threads", "processes", "peak_rss_bytes"}
 	seq := ioResults[0].(map[string]any)
-	for _, k := range append(resultKeys, "bytes") {
+	ioKeys := []string{"bytes", "requests_per_second", "request_seconds"}
+	for _, k := range append(resultKeys, ioKeys...) {
 		assert.Contains(t, seq, k)
 	}
 	assert.NotContains(t, seq, "sums", "sums are cpu only")
-	assert.Len(t, seq, len(resultKeys)+1, "no field beyond the schema")
+	assert.Len(t, seq, len(resultKeys)+len(ioKeys), "no field beyond the schema")
+	assert.InDelta(t, 160/3.3, seq["requests_per_second"], 1e-9)
+	assert.Equal(t, map[string]any{"p50": 0.0205, "p90": 0.021, "p99": 0.0235, "max": 0.125}, seq["request_seconds"])
 	assert.Equal(t, "sequential", seq["model"])
 	assert.Equal(t, 1.0, seq["workers"])
 	assert.Equal(t, 3.0, seq["runs"])
@@ -95,7 +99,9 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 	assert.Equal(t, []any{"41666654166667500000"}, cpu["expected"])
 	cpuSeq := cpu["results"].([]any)[0].(map[string]any)
 	assert.Equal(t, []any{"41666654166667500000"}, cpuSeq["sums"])
-	assert.NotContains(t, cpuSeq, "bytes", "bytes are io only")
+	for _, k := range ioKeys {
+		assert.NotContains(t, cpuSeq, k, "io only")
+	}
 
 	conv := doc["converter"].(map[string]any)["results"].([]any)
 	require.Len(t, conv, 2)
@@ -304,8 +310,11 @@ func TestRenderWidths(t *testing.T) {
 	for _, col := range append(slices.Clone(resultColumns), wideColumns...) {
 		assert.Contains(t, wide, col)
 	}
-	assert.Regexp(t, `│ sequential .* 0\.200 │ +5 │ +7 │ +1 │ +12\.0 │`, lineWith(t, wide, "│ sequential"),
-		"cpu per run, goroutines, threads, processes, MiB")
+	assert.Regexp(t, `│ sequential .* 0\.200 │ +5 │ +7 │ +1 │ +12\.0 │ +48 │ +20\.5 │ +21\.0 │ +23\.5 │ +125 │`, lineWith(t, wide, "│ sequential"),
+		"cpu per run, goroutines, threads, processes, MiB; requests/s and latencies in ms")
+	assert.Contains(t, lineWith(t, wide, "│ model"), "max ms", "the io table has the load columns")
+	cpuHeader := strings.Split(wide[strings.Index(wide, "CPU-bound"):], "\n")[2]
+	assert.NotContains(t, cpuHeader, "req/s", "the cpu table has none")
 
 	t.Run("a screen wide enough gets the wide table", func(t *testing.T) {
 		assert.Equal(t, wide, text(View{Width: tableWidth(wide)}))

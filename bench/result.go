@@ -67,6 +67,16 @@ type IOSection struct {
 	Results        []Result `json:"results"`
 }
 
+// Percentiles summarise many durations, in seconds, as hey and oha print
+// a load's latencies: the median, the 90th and 99th percentiles (nearest
+// rank) and the slowest.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
 // CPUSection is the CPU workload's part of the report.
 type CPUSection struct {
 	Numbers  []int    `json:"numbers"`
@@ -113,6 +123,12 @@ type Result struct {
 	// CPUSecondsPerRun is CPUSeconds over the measured runs: the figure
 	// the tables print, per run as their times are.
 	CPUSecondsPerRun float64 `json:"cpu_seconds_per_run"`
+	// RequestsPerSecond (io only) is the requests of one run over its
+	// median time, as hey and oha report a load's rate.
+	RequestsPerSecond *float64 `json:"requests_per_second,omitempty"`
+	// RequestSeconds (io only) are the percentiles of the time each request
+	// took, from its start to its body's end, over every measured run.
+	RequestSeconds *Percentiles `json:"request_seconds,omitempty"`
 
 	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
 	// (hyperfine's user and system columns).

@@ -248,6 +248,7 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 
 	res = Result{Model: m.Name(), Workers: conc, Runs: runs, Tasks: tasks, PoolStartupSeconds: poolStartup}
 	times := make([]time.Duration, 0, runs)
+	var spans []timeline.Span // every measured run's, for the latencies
 	var last outcome
 	var startup time.Duration
 	s := startSampler(r.exclude(), r.Interval)
@@ -261,6 +262,7 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 			return fail(err)
 		}
 		times = append(times, elapsed)
+		spans = append(spans, o.spans...)
 		startup += o.startup
 		res.Failed = max(res.Failed, o.failed)
 		if o.firstErr != "" {
@@ -277,6 +279,8 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 	res.Seconds = sec
 	if workload == WorkloadIO {
 		res.Bytes = ptr(last.bytes)
+		res.RequestsPerSecond = quotient(float64(tasks), sec.Median)
+		res.RequestSeconds = Latencies(spans)
 	} else {
 		res.Sums = last.sums
 	}

@@ -151,6 +151,11 @@ func TestRunnerIO(t *testing.T) {
 		assert.Equal(t, SourceEmbedded, sec.Source)
 		assert.Equal(t, 10, sec.Requests)
 		assert.InDelta(t, 0.001, *sec.LatencySeconds, 1e-12)
+		require.NotNil(t, r.RequestsPerSecond, "a load's rate, as hey prints it")
+		assert.InDelta(t, 10/r.Seconds.Median, *r.RequestsPerSecond, 1e-9)
+		require.NotNil(t, r.RequestSeconds, "the latencies of the requests of every measured run")
+		assert.LessOrEqual(t, r.RequestSeconds.P50, r.RequestSeconds.P90)
+		assert.LessOrEqual(t, r.RequestSeconds.P99, r.RequestSeconds.Max)
 	})
 	t.Run("a short warm-up fetches two rounds of the model's concurrency", func(t *testing.T) {
 		seq, pool := newFake(Baseline), newFake("threaded")

@@ -16,16 +16,23 @@
 // as the original's aiohttp connector: 160 requests go in 2 rounds, a bound
 // of 2 × the latency; -conns 0 sends every request at once). On the CPU
 // workload only models that use more cores go faster, and no model beats
-// the sequential time divided by the cores: in Go, unlike Python,
-// goroutines do that without separate processes.
+// the one-core time of the work divided by the cores (the one-core time is
+// the least any row shows, so no efficiency is above 1): in Go, unlike
+// Python, goroutines do that without separate processes.
 //
-// The resource columns tell what each model pays: CPU seconds, the most
+// The default tables fit 100 columns: model, workers, median ± standard
+// deviation (no ± after one run), speedup, bound, efficiency, failed. With
+// -wide, or on a terminal wide enough for them (never wrapped), the
+// resource columns tell what each model pays: CPU seconds per run, the most
 // goroutines and OS threads seen, the processes (1 + worker processes) and
-// the peak resident memory, workers included. The embedded server runs in a
-// child process that is left out of every figure, as real sites would be.
+// the peak resident memory in MiB, workers included; the I/O table adds the
+// load figures hey and oha print, requests per second and the p50, p90, p99
+// and max latency of the requests, also in the JSON (requests_per_second,
+// request_seconds). The embedded server runs in a child process that is
+// left out of every figure, as real sites would be.
 //
 // The summary under each table compares the fastest model with the others
-// in hyperfine's manner, and the last line recalls the original article's
+// in hyperfine's manner, by their medians as the speedup column does, and the last line recalls the original article's
 // Python timings — another language on another machine, for orientation
 // only. A full run ends with a decision summary (package demo) derived from
 // the figures: how busy the CPU was during the I/O runs against the CPU

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -46,4 +47,37 @@ func TestRunDefaultFitsHundredColumns(t *testing.T) {
 			assert.Contains(t, header, col)
 		}
 	})
+	t.Run("io -wide adds the load figures, as hey prints them", func(t *testing.T) {
+		code, out, stderr := runCompare(t, context.Background(), tiny("io", "-wide", "-models", "sequential,eventloop")...)
+		require.Equal(t, exitOK, code, stderr)
+		header := lineWith(t, out, "│ model")
+		for _, col := range []string{"req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"} {
+			assert.Contains(t, header, col)
+		}
+	})
+}
+
+func TestRunJSONHasTheLoadFigures(t *testing.T) {
+	code, out, stderr := runCompare(t, context.Background(), tiny("io", "-format", "json", "-models", "sequential")...)
+	require.Equal(t, exitOK, code, stderr)
+	var doc struct {
+		IO struct {
+			Results []struct {
+				RequestsPerSecond *float64 `json:"requests_per_second"`
+				RequestSeconds    *struct {
+					P50, P90, P99, Max *float64
+				} `json:"request_seconds"`
+			} `json:"results"`
+		} `json:"io"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &doc))
+	require.Len(t, doc.IO.Results, 1)
+	r := doc.IO.Results[0]
+	require.NotNil(t, r.RequestsPerSecond)
+	assert.Positive(t, *r.RequestsPerSecond)
+	require.NotNil(t, r.RequestSeconds)
+	for _, p := range []*float64{r.RequestSeconds.P50, r.RequestSeconds.P90, r.RequestSeconds.P99, r.RequestSeconds.Max} {
+		require.NotNil(t, p)
+		assert.GreaterOrEqual(t, *p, 0.001, "every request waited the 1 ms latency")
+	}
 }
