@@ -15,6 +15,7 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+	"golang.org/x/perf/benchfmt"
 
 	"conclab/converter"
 	"conclab/internal/units"
@@ -109,22 +110,47 @@ func renderCSV(w io.Writer, rep Report) error {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// renderBench writes Go benchmark-format lines, one per measured run, so that
-// benchstat compares the models from one file:
+// renderBench writes Go benchmark-format lines (with x/perf's benchfmt, as
+// go test writes them: goos, goarch, pkg and cpu lines, then one line per
+// measured run with GOMAXPROCS as the name's -N suffix), so that benchstat
+// compares the models from one file:
 //
 //	benchstat -col /model -ignore /workers out.txt
 //
 // (the worker count differs between models, so it is ignored to line the
-// rows up). Each converter load is one line, with its hit ratio and
-// computations per call as extra metrics, as its benchmarks report them.
+// rows up). benchstat wants at least 6 runs of each for a confidence
+// interval; compare warns below that. Each converter load is one line, with
+// its hit ratio and computations per call as extra metrics, as its
+// benchmarks report them.
 func renderBench(w io.Writer, rep Report) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "goos: %s\ngoarch: %s\npkg: conclab/cmd/compare\n", rep.Env.OS, rep.Env.Arch)
+	bw := benchfmt.NewWriter(w)
+	config := []benchfmt.Config{
+		{Key: "goos", Value: []byte(rep.Env.OS), File: true},
+		{Key: "goarch", Value: []byte(rep.Env.Arch), File: true},
+		{Key: "pkg", Value: []byte("conclab/cmd/compare"), File: true},
+	}
+	if rep.Env.CPUModel != "" {
+		config = append(config, benchfmt.Config{Key: "cpu", Value: []byte(rep.Env.CPUModel), File: true})
+	}
+	suffix := ""
+	if p := rep.Env.GOMAXPROCS; p > 1 {
+		suffix = "-" + strconv.Itoa(p)
+	}
+	write := func(name string, iters int, values ...benchfmt.Value) error {
+		res := &benchfmt.Result{Config: config, Name: benchfmt.Name(name + suffix), Iters: iters, Values: values}
+		if err := bw.Write(res); err != nil {
+			return fmt.Errorf("bench: bench lines: %w", err)
+		}
+		return nil
+	}
 	for _, s := range sections(rep) {
-		name := "Benchmark" + strings.ToUpper(s.workload)
+		name := strings.ToUpper(s.workload)
 		for _, r := range s.results {
 			for _, t := range r.Seconds.Times {
-				fmt.Fprintf(&b, "%s/model=%s/workers=%d \t       1\t%12.0f ns/op\n", name, r.Model, r.Workers, t*1e9)
+				if err := write(fmt.Sprintf("%s/model=%s/workers=%d", name, r.Model, r.Workers), 1,
+					benchfmt.Value{Value: math.Round(t * 1e9), Unit: "ns/op"}); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -134,13 +160,20 @@ func renderBench(w io.Writer, rep Report) error {
 			if c.Ops > 0 {
 				computations = float64(c.Computations) / float64(c.Ops)
 			}
-			fmt.Fprintf(&b, "BenchmarkConvert/cache=%s/cost=%s/dist=%s/goroutines=%d \t%8d\t%12.1f ns/op\t%8.4f hit-ratio\t%8.4f computations/op\n",
-				c.Cache, c.Cost, c.Dist, c.Goroutines, c.Ops, c.NsPerOp, c.HitRatio, computations)
+			if err := write(fmt.Sprintf("Convert/cache=%s/cost=%s/dist=%s/goroutines=%d", c.Cache, c.Cost, c.Dist, c.Goroutines), int(c.Ops),
+				benchfmt.Value{Value: c.NsPerOp, Unit: "ns/op"},
+				benchfmt.Value{Value: c.HitRatio, Unit: "hit-ratio"},
+				benchfmt.Value{Value: computations, Unit: "computations/op"}); err != nil {
+				return err
+			}
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return nil
 }
+
+// BenchstatRuns is the fewest runs per model for which benchstat computes
+// a confidence interval.
+const BenchstatRuns = 6
 
 // section is one workload's rows, for the renderers that treat both alike.
 type section struct {

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"regexp"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
 
 	"conclab/converter"
 )
@@ -232,23 +233,46 @@ func TestRenderCSV(t *testing.T) {
 }
 
 func TestRenderBench(t *testing.T) {
-	out := render(t, sampleReport(), FormatBench)
-	line := regexp.MustCompile(`^Benchmark(IO|CPU)/model=(\w+)/workers=(\d+) \s+1\s+(\d+) ns/op$`)
+	rep := sampleReport()
+	rep.Env.CPUModel = "Test CPU @ 3.00GHz"
+	out := render(t, rep, FormatBench)
+	assert.True(t, strings.HasPrefix(out, "goos: linux\ngoarch: amd64\npkg: conclab/cmd/compare\ncpu: Test CPU @ 3.00GHz\n"), out)
+
+	// What benchstat will read: benchfmt's reader, as it uses it.
+	r := benchfmt.NewReader(strings.NewReader(out), "out.txt")
 	var runs, convert int
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		switch {
-		case strings.HasPrefix(l, "goos:"), strings.HasPrefix(l, "goarch:"), strings.HasPrefix(l, "pkg:"):
-		case strings.HasPrefix(l, "BenchmarkConvert/cache="):
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		require.True(t, ok, "%v", r.Result())
+		base, parts := res.Name.Parts()
+		assert.Equal(t, "-2", string(parts[len(parts)-1]), "GOMAXPROCS suffix, as go test writes it")
+		assert.Equal(t, "linux", res.GetConfig("goos"))
+		assert.Equal(t, "Test CPU @ 3.00GHz", res.GetConfig("cpu"))
+		ns, ok := res.Value("sec/op")
+		require.True(t, ok, "the time of one run")
+		switch string(base) {
+		case "Convert":
 			convert++
-			assert.Contains(t, l, " ns/op")
+			hit, ok := res.Value("hit-ratio")
+			require.True(t, ok)
+			assert.Greater(t, hit, 0.0)
 		default:
-			assert.Regexp(t, line, l)
+			assert.Contains(t, []string{"IO", "CPU"}, string(base))
+			assert.Equal(t, 1, res.Iters)
+			if string(res.Name) == "IO/model=threaded/workers=5-2" {
+				assert.Contains(t, []float64{0.65, 0.66, 0.67}, math.Round(ns*100)/100)
+			}
 			runs++
 		}
 	}
+	require.NoError(t, r.Err())
 	assert.Equal(t, 9, runs, "one line per measured run")
 	assert.Equal(t, 2, convert)
-	assert.Contains(t, out, "BenchmarkIO/model=threaded/workers=5 \t       1\t   650000000 ns/op\n")
+
+	t.Run("with GOMAXPROCS=1 there is no suffix, as in go test", func(t *testing.T) {
+		rep.Env.GOMAXPROCS = 1
+		assert.Contains(t, render(t, rep, FormatBench), "BenchmarkIO/model=threaded/workers=5 1 ")
+	})
 }
 
 func TestParseFormat(t *testing.T) {

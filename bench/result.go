@@ -44,6 +44,9 @@ type Env struct {
 	Arch       string `json:"arch"`
 	CPUs       int    `json:"cpus"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// CPUModel is the processor's name, as go test prints it on its cpu:
+	// line; empty where the system does not say.
+	CPUModel string `json:"cpu_model,omitempty"`
 }
 
 // CurrentEnv returns the environment of this process.
@@ -54,6 +57,7 @@ func CurrentEnv() Env {
 		Arch:       runtime.GOARCH,
 		CPUs:       runtime.NumCPU(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		CPUModel:   cpuModel(),
 	}
 }
 

@@ -31,6 +31,14 @@
 // request_seconds). The embedded server runs in a child process that is
 // left out of every figure, as real sites would be.
 //
+// As hyperfine does, -export-json, -export-csv and -export-markdown FILE
+// write the report in those formats (the Markdown with the wide tables)
+// while the tables still go to the screen. -format bench writes go test's
+// benchmark format with x/perf's benchfmt, cpu: line and -N GOMAXPROCS
+// suffix included, and warns when there are fewer than the 6 runs per model
+// benchstat needs for a confidence interval. -version prints the module
+// version and the VCS revision the toolchain stamped into the binary.
+//
 // The summary under each table compares the fastest model with the others
 // in hyperfine's manner, by their medians as the speedup column does, and the last line recalls the original article's
 // Python timings — another language on another machine, for orientation

@@ -259,6 +259,7 @@ func commands() []*command {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
 				outputFlags(fs, r)
+				versionFlag(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)

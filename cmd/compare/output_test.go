@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -80,4 +83,72 @@ func TestRunJSONHasTheLoadFigures(t *testing.T) {
 		require.NotNil(t, p)
 		assert.GreaterOrEqual(t, *p, 0.001, "every request waited the 1 ms latency")
 	}
+}
+
+func TestRunExports(t *testing.T) {
+	dir := t.TempDir()
+	jsonFile, csvFile, mdFile := filepath.Join(dir, "out.json"), filepath.Join(dir, "out.csv"), filepath.Join(dir, "out.md")
+	code, out, stderr := runCompare(t, context.Background(), tiny("cpu", "-models", "sequential,threaded",
+		"-export-json", jsonFile, "-export-csv", csvFile, "-export-markdown", mdFile)...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, out, "│ model", "the table still goes to the screen")
+
+	data, err := os.ReadFile(jsonFile)
+	require.NoError(t, err)
+	var doc bench.Report
+	require.NoError(t, json.Unmarshal(data, &doc))
+	assert.Equal(t, bench.Schema, doc.Schema)
+	require.NotNil(t, doc.CPU)
+	assert.Len(t, doc.CPU.Results, 2)
+
+	f, err := os.Open(csvFile)
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"command", "mean", "stddev", "median", "user", "system", "min", "max"}, rows[0])
+	assert.Len(t, rows, 3)
+
+	md, err := os.ReadFile(mdFile)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "### CPU-bound")
+	assert.Contains(t, string(md), "| model ")
+	assert.NotContains(t, string(md), "│")
+}
+
+func TestRunRejectsBadExports(t *testing.T) {
+	dir := t.TempDir()
+	for _, tt := range []struct {
+		name, want string
+		args       []string
+	}{
+		{"a directory", "-export-json: " + dir + " is a directory", []string{"cpu", "-export-json", dir}},
+		{"a missing directory", "-export-csv: ", []string{"cpu", "-export-csv", filepath.Join(dir, "no", "x.csv")}},
+		{"one file twice", "is -export-json's file too", []string{"cpu", "-export-json", filepath.Join(dir, "x"), "-export-markdown", filepath.Join(dir, "x")}},
+		{"a flag of the measuring commands only", "-export-json: not a flag of compare convert", []string{"convert", "-export-json", filepath.Join(dir, "x")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assertUsageError(t, tt.want, tt.args...)
+		})
+	}
+}
+
+func TestRunBenchWarnsBelowSixRuns(t *testing.T) {
+	code, out, stderr := runCompare(t, context.Background(), tiny("cpu", "-format", "bench", "-models", "sequential")...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "benchstat needs at least 6 runs")
+	assert.Contains(t, out, "BenchmarkCPU/model=sequential/workers=1")
+
+	code, _, stderr = runCompare(t, context.Background(), tiny("cpu", "-format", "bench", "-models", "sequential", "-runs", "6")...)
+	require.Equal(t, exitOK, code, stderr)
+	assert.NotContains(t, stderr, "benchstat needs")
+}
+
+func TestRunVersion(t *testing.T) {
+	code, out, stderr := runCompare(t, context.Background(), "-version")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, 1, strings.Count(out, "\n"), out)
+	assert.True(t, strings.HasPrefix(out, "compare "), out)
+	assert.Contains(t, out, "revision", "the VCS revision, or why there is none")
+	assert.Contains(t, out, "go1.")
 }

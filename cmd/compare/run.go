@@ -47,6 +47,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch {
+	case o.out.version:
+		fmt.Fprintln(stdout, version())
+		return exitOK
 	case o.points != "":
 		return convertOne(o, stdout, stderr)
 	case o.sub() == subDemo:
@@ -65,6 +68,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer svg.discard()
 	}
+	exports, discardExports, err := pendingExports(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "compare: %v (see compare -h)\n", oneLine(err))
+		return exitUsage
+	}
+	defer discardExports()
+	warnBenchstat(o, stderr)
 	rep := bench.NewReport()
 	if o.gomaxprocs > 0 {
 		rep.Env.GOMAXPROCS = o.gomaxprocs
@@ -83,6 +93,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = writeSVG(svg, rep, o, stderr)
 		} else {
 			fmt.Fprintf(stderr, "svg: not written, the runs did not complete; %s is as it was\n", o.svg)
+		}
+	}
+	if len(exports) > 0 {
+		// As the picture: only a complete report replaces the files.
+		if err == nil && ctx.Err() == nil {
+			err = writeExports(exports, rep, o, stderr)
+		} else {
+			fmt.Fprintln(stderr, "exports: not written, the runs did not complete; their files are as they were")
 		}
 	}
 	return exitStatus(ctx, err, failedTasks(rep), o.ignoreFailure, stderr)
