@@ -68,10 +68,12 @@
 // The teaching commands show why the numbers come out as they do.
 // -timeline draws each model's last run under its table, one row per
 // goroutine or process (-timeline=tasks: one per task), and -svg writes the
-// same picture to a file. -gomaxprocs 1 limits compare and its worker
+// same picture to a file, one colour per model with a legend, every run on
+// one time axis (-svg-axis own: each on its own). -gomaxprocs 1 limits compare and its worker
 // processes to one P, and the CPU table then shows what Python's GIL leaves
 // to threads. The sweep subcommand times the two pools at growing worker
-// counts and charts where more workers stop paying. demo starve shows an
+// counts and charts where more workers stop paying (sweep -svg FILE: as an
+// SVG line chart on a log-scale worker axis). demo starve shows an
 // event-loop task that never yields holding up a timer; demo race shows
 // Go's fatal "concurrent map writes", caught in a child process, and the
 // updates a shared counter loses without a mutex or an atomic.

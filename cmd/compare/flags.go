@@ -233,6 +233,7 @@ func keepPoolFlag(fs *flag.FlagSet, r *rawFlags) {
 func pictureFlags(fs *flag.FlagSet, r *rawFlags) {
 	fs.Var(&r.timeline, "timeline", "after each table draw each model's last run, one row per goroutine or process; -timeline=tasks: one row per task")
 	fs.StringVar(&r.svg, "svg", "", "write the same timelines as an SVG picture to this `file`, with or without -timeline; an existing file is replaced only by a complete picture")
+	svgAxisFlag(fs, r)
 }
 
 func rulesFlag(fs *flag.FlagSet, r *rawFlags) {
@@ -310,6 +311,7 @@ func commands() []*command {
 				}
 				fs.Var(&countsFlag{&r.counts}, "workers", "comma-separated worker `counts`")
 				fs.StringVar(&r.workload, "workload", bench.WorkloadIO, "the `workload` swept, io or cpu")
+				fs.StringVar(&r.svg, "svg", "", "draw the sweep as an SVG line chart in this `file`: time against workers on a log scale, a line per model")
 				ioFlags(fs, r, defaultSweepLatency)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)

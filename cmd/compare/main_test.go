@@ -407,8 +407,8 @@ func TestRunHelpOfASubcommand(t *testing.T) {
 		args     []string
 		has, not []string
 	}{
-		{[]string{"sweep"}, []string{"-workers", "-workload", "-latency", "-count", "-models", "-runs", "-ignore-failure"},
-			[]string{"-conns", "-procs", "-timeline", "-svg", "-rules", "-points", "-n", "-delay"}},
+		{[]string{"sweep"}, []string{"-workers", "-workload", "-latency", "-count", "-models", "-runs", "-ignore-failure", "-svg"},
+			[]string{"-conns", "-procs", "-timeline", "-svg-axis", "-rules", "-points", "-n", "-delay"}},
 		{[]string{"io"}, []string{"-latency", "-repeat", "-urls", "-timeout", "-conns", "-workers", "-procs", "-timeline", "-svg"},
 			[]string{"-count", "-base", "-rules", "-points", "-workload", "-n"}},
 		{[]string{"cpu"}, []string{"-count", "-base", "-timeout", "-workers", "-procs", "-timeline"},

@@ -18,6 +18,7 @@ import (
 type rawOutput struct {
 	wide                            bool
 	exportJSON, exportCSV, exportMD string
+	svgAxis                         string
 	version                         bool
 }
 
@@ -26,6 +27,7 @@ type outputOptions struct {
 	wide    bool     // -wide: the resource and load columns, whatever the screen
 	exports []export // -export-json, -export-csv, -export-markdown
 	version bool     // -version: print the version and exit
+	svgAxis string   // -svg-axis: axisShared or axisOwn
 }
 
 // export is one file the report is written to besides the screen.
@@ -53,6 +55,12 @@ func versionFlag(fs *flag.FlagSet, r *rawFlags) {
 // validateOutput checks the output flags and fills o.
 func (r *rawFlags) validateOutput(o *options) error {
 	o.out.wide, o.out.version = r.out.wide, r.out.version
+	if r.has("svg-axis") {
+		if r.out.svgAxis != axisShared && r.out.svgAxis != axisOwn {
+			return usagef("-svg-axis: %q is neither %s nor %s", r.out.svgAxis, axisShared, axisOwn)
+		}
+		o.out.svgAxis = r.out.svgAxis
+	}
 	for _, e := range []export{
 		{"export-json", bench.FormatJSON, r.out.exportJSON},
 		{"export-csv", bench.FormatCSV, r.out.exportCSV},

@@ -77,7 +77,9 @@ func timelineRuns(rep bench.Report) []timeline.Run {
 			if r.Runs == 1 {
 				label = fmt.Sprintf("%s, %s", r.Model, workload)
 			}
-			runs = append(runs, r.Timeline(label))
+			run := r.Timeline(label)
+			run.Group = r.Model // one colour per model in the SVG picture
+			runs = append(runs, run)
 		}
 	}
 	if rep.IO != nil {
@@ -117,7 +119,9 @@ func writeTimelines(w io.Writer, part bench.Report, o options, markdown bool) er
 // place.
 func writeSVG(f *pendingFile, rep bench.Report, o options, stderr io.Writer) error {
 	runs := timelineRuns(rep)
-	err := timeline.WriteSVG(f, runs, timelineOptions(o))
+	opt := timelineOptions(o)
+	opt.SameScale = o.out.svgAxis != axisOwn
+	err := timeline.WriteSVG(f, runs, opt)
 	if err == nil {
 		err = f.commit()
 	}
