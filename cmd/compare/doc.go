@@ -73,7 +73,13 @@
 // processes to one P, and the CPU table then shows what Python's GIL leaves
 // to threads. The sweep subcommand times the two pools at growing worker
 // counts and charts where more workers stop paying (sweep -svg FILE: as an
-// SVG line chart on a log-scale worker axis). demo starve shows an
+// SVG line chart on a log-scale worker axis); on the CPU workload it
+// also turns each speedup into the serial fraction it implies (Karp-Flatt)
+// and sets what Amdahl's law then predicts for the next count beside what
+// that count measured. demo parallel fills the seed's table (who decides
+// when tasks switch, on how many processors) with speedups measured at
+// GOMAXPROCS 1 and N: concurrency gains on I/O with one P, only
+// parallelism gains on CPU. demo starve shows an
 // event-loop task that never yields holding up a timer; demo race shows
 // Go's fatal "concurrent map writes", caught in a child process, and the
 // updates a shared counter loses without a mutex or an atomic.

@@ -37,10 +37,11 @@ const (
 	demoNoLock   = "nolock"
 	demoLeak     = "leak"
 	demoDeadlock = "deadlock"
+	demoParallel = "parallel"
 )
 
 func demoNames() []string {
-	return []string{demoStarve, demoRace, demoNoLock, demoLeak, demoDeadlock}
+	return []string{demoStarve, demoRace, demoNoLock, demoLeak, demoDeadlock, demoParallel}
 }
 
 // Views of -timeline.
@@ -331,6 +332,8 @@ func commands() []*command {
 			flags: func(*flag.FlagSet, *rawFlags) {}},
 		{name: subDemo + " " + demoDeadlock, sub: subDemo, synopsis: "a lock-order inversion, and Go's \"all goroutines are asleep\"", about: aboutDeadlock, examples: examplesDeadlock,
 			flags: func(*flag.FlagSet, *rawFlags) {}},
+		{name: subDemo + " " + demoParallel, sub: subDemo, synopsis: "concurrency is not parallelism: io and cpu at GOMAXPROCS 1 and N", about: aboutParallel, examples: examplesParallel,
+			flags: parallelFlags},
 	}
 }
 

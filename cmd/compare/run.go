@@ -159,6 +159,9 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 	for i, s := range o.models {
 		models[i] = s.build(o)
 	}
+	if models = runnable(models, unsupported, stderr); len(models) == 0 && len(o.models) > 0 {
+		return errors.New("no model of -models runs on this system")
+	}
 	for _, part := range o.parts {
 		switch part {
 		case subIO:

@@ -272,7 +272,7 @@ func writeSweep(w io.Writer, doc sweepDoc, o options) error {
 		}
 		fmt.Fprintln(w, l)
 	}
-	return nil
+	return writeKarpFlatt(w, doc, models, markdown)
 }
 
 // sweepChart plots each model's median in milliseconds against the worker

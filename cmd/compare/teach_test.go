@@ -309,8 +309,8 @@ func TestRunRejectsBadTeachingInput(t *testing.T) {
 		args []string
 		want string // what the one-line error must say
 	}{
-		{"demo without a name", []string{"demo"}, "valid: starve, race, nolock, leak, deadlock"},
-		{"an unknown demo", []string{"demo", "livelock"}, `unknown demonstration "livelock" (valid: starve, race, nolock, leak, deadlock)`},
+		{"demo without a name", []string{"demo"}, "valid: starve, race, nolock, leak, deadlock, parallel"},
+		{"an unknown demo", []string{"demo", "livelock"}, `unknown demonstration "livelock" (valid: starve, race, nolock, leak, deadlock, parallel)`},
 		{"demo with an extra argument", []string{"demo", "race", "again"}, `unexpected argument "again"`},
 		{"an empty sweep list", []string{"sweep", "-workers", ""}, "-workers: empty entry"},
 		{"a sweep list with a gap", []string{"sweep", "-workers", "1,,5"}, "-workers: empty entry"},

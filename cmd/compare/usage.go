@@ -58,7 +58,8 @@ const teaching = `Teaching:
 
   compare sweep times threaded and multiproc at growing worker counts, and
   compare demo starve and compare demo race show an event loop starved and a
-  data race; compare help sweep and compare help demo tell more.
+  data race; compare help sweep and compare help demo tell more. compare demo
+  parallel fills the seed's table with io and cpu at GOMAXPROCS 1 and N.
 `
 
 const aboutFull = intro + `
@@ -136,6 +137,13 @@ runtime reports only when no goroutine, timer or cgo call could ever wake
 one (so build with CGO_ENABLED=0 to see it). About 3 s.
 `
 
+const aboutParallel = `compare demo parallel runs every model on both workloads twice, with
+GOMAXPROCS=1 and with -gomaxprocs N, and fills the seed's table (who decides
+when tasks switch, on how many processors) with the speedups it measured: the
+pool of goroutines still gains about 5x on io with one P, and nothing on cpu.
+Waiting needs no processor; computing does. About 10 s on two cores.
+`
+
 const exitStatusText = `Exit status: 0 when every model completed every task; 1 when a task failed
 (the tables are printed first; -ignore-failure gives 0) or a run could not
 complete; 2 on bad input, checked before any work; 130 when interrupted
@@ -173,6 +181,7 @@ var (
 	examplesRace     = []string{"go run -race ./cmd/compare demo race"}
 	examplesNoLock   = []string{"go run ./cmd/compare demo nolock", "go run -race ./cmd/compare demo nolock"}
 	examplesLeak     = []string{"go run ./cmd/compare demo leak"}
+	examplesParallel = []string{"go run ./cmd/compare demo parallel", "go run ./cmd/compare demo parallel -gomaxprocs 4 -runs 1"}
 	examplesDeadlock = []string{"go run ./cmd/compare demo deadlock", "CGO_ENABLED=0 go run ./cmd/compare demo deadlock"}
 )
 
