@@ -9,14 +9,13 @@ import (
 	"conclab/iobound"
 )
 
-// Model runs both workloads on the calling goroutine, one task after
-// another. The zero value is ready to use, with iobound's defaults.
+// Model runs both workloads on the calling goroutine, one task after another.
+// The zero value is ready to use, with iobound's defaults.
 type Model struct {
-	// Timeout bounds each request, body included; zero means
-	// iobound.DefaultTimeout.
+	// Timeout bounds each request, from its start to the end of its body,
+	// redirects included; zero means iobound.DefaultTimeout.
 	Timeout time.Duration
-	// BodyCap is the largest body accepted; zero means
-	// iobound.DefaultBodyCap.
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
 }
 
@@ -32,7 +31,7 @@ func (Model) Name() string { return "sequential" }
 // Download GETs every URL, one after another, with one client whose
 // connections are kept alive between requests (the original's Session). A
 // failed URL is a Result with its error. When ctx is done, the URLs not yet
-// started fail with ctx's error and Download returns it.
+// finished fail with ctx's error and Download returns it.
 func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
 	s, err := m.settings()
 	if err != nil {
@@ -49,8 +48,8 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	return iobound.Finish(ctx, m.Name(), urls, results)
 }
 
-// SumSquares computes the sum of squares of every number, one after
-// another. An invalid number fails its own task only.
+// SumSquares computes the sum of squares of every number, one after another.
+// An invalid number fails its own task only.
 func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
 	if _, err := m.settings(); err != nil {
 		return cpubound.Report{}, err
@@ -64,8 +63,8 @@ func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, 
 	return cpubound.Finish(ctx, m.Name(), numbers, results)
 }
 
-// run calls do for tasks 0, 1, ... in turn, on this goroutine, until ctx is
-// done. This loop is the whole model.
+// run calls do for tasks 0, 1, ... in turn on this goroutine until ctx is done.
+// This loop is the whole model.
 func (m Model) run(ctx context.Context, tasks int, do func(worker, task int)) {
 	for i := 0; i < tasks && ctx.Err() == nil; i++ {
 		do(0, i)

@@ -10,16 +10,15 @@ import (
 	"conclab/iobound"
 )
 
-// Pool runs both workloads on a fixed set of worker goroutines. The zero
-// value is ready to use, with iobound's defaults and DefaultWorkers.
+// Pool runs both workloads on a fixed set of worker goroutines, Workers of them.
+// The zero value is ready to use, with iobound's defaults.
 type Pool struct {
 	// Workers is the number of worker goroutines; zero means DefaultWorkers.
 	Workers int
-	// Timeout bounds each request, body included; zero means
-	// iobound.DefaultTimeout.
+	// Timeout bounds each request, from its start to the end of its body,
+	// redirects included; zero means iobound.DefaultTimeout.
 	Timeout time.Duration
-	// BodyCap is the largest body accepted; zero means
-	// iobound.DefaultBodyCap.
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
 }
 
@@ -35,7 +34,7 @@ func (Pool) Name() string { return "threaded" }
 // Download GETs every URL on the pool's workers, with one client shared by
 // all of them whose connections are kept alive between requests. A failed
 // URL is a Result with its error. When ctx is done, the URLs not yet
-// started fail with ctx's error and Download returns it.
+// finished fail with ctx's error and Download returns it.
 func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, error) {
 	s, err := m.settings()
 	if err != nil {
@@ -53,8 +52,8 @@ func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 }
 
 // SumSquares computes the sum of squares of every number on the pool's
-// workers, in parallel on as many cores as GOMAXPROCS allows. An invalid
-// number fails its own task only.
+// workers, in parallel on as many cores as GOMAXPROCS allows.
+// An invalid number fails its own task only.
 func (m Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
 	if _, err := m.settings(); err != nil {
 		return cpubound.Report{}, err
