@@ -43,17 +43,26 @@
 // While the measured runs go on, one sampler goroutine reads every 10 ms the
 // goroutine count, the OS threads and (on Linux, from /proc) the child
 // processes with their CPU time and memory. The counts are the whole
-// process's: the goroutine figure includes the caller's goroutine, the
-// sampler and whatever else the program keeps (compare adds its signal
-// watcher, two more), so a model that runs on the calling goroutine, like
-// the event loop, shows about four. CPU time is the
-// getrusage delta of the process and of its reaped children, plus what live
-// workers used while they were watched. Child processes that are not the
-// model's — the embedded server, which compare runs in a child process so
-// that none of its cost is charged to a model — are listed in Runner.Exclude
-// and ignored; that child is reaped only after all measurements, so its CPU
-// time never reaches a getrusage delta either. The peak resident set is
-// reset before each model (Linux's clear_refs), so it is the model's own.
+// process's: the goroutine figure includes the caller's goroutine and the
+// sampler, so a model that runs on the calling goroutine, like the event
+// loop, shows two. CPU time is the getrusage delta of the process and of its
+// reaped children, plus what live workers used while they were watched.
+// Child processes that are not the model's — the embedded server, which
+// compare runs in a child process so that none of its cost is charged to a
+// model — are listed in Runner.Exclude and ignored; that child is reaped
+// only after all measurements, so its CPU time never reaches a getrusage
+// delta either.
+//
+// A process's memory is not given back when a model ends: a heap grown by
+// one model stays resident under the next, whatever its peak is reset to.
+// So a row's figures are its model's own only when the model runs in a
+// process of its own. Runner.Isolate lets the caller measure each model
+// elsewhere, and compare does: every model's runs happen in a fresh child
+// process of compare, whose Runner measures them there, and this Runner
+// ranks the rows. (The process pool runs in compare itself, which has run
+// no other model: a child may not start children of its own.) A Runner
+// measuring several models in one process resets the peak resident set
+// before each (Linux's clear_refs), which is the best it can do.
 //
 // Render writes a Report as text tables with hyperfine-style summaries ("A
 // ran 5.00 ± 0.17 times faster than B", the ± by error propagation, left

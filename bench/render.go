@@ -254,8 +254,9 @@ func renderText(w io.Writer, rep Report, markdown bool, v View) error {
 		para(append(append(Summary(s.results), notes(s)...), s.ref))
 	}
 	if c := rep.Converter; c != nil {
-		heading("Converter: the cache variants under parallel load")
-		if err := converterTable(&b, c.Results, markdown); err != nil {
+		title, shared := converterShared(c.Results, wide)
+		heading("Converter: the cache variants under parallel load" + title)
+		if err := converterTable(&b, c.Results, markdown, shared); err != nil {
 			return err
 		}
 	}
@@ -445,7 +446,24 @@ func speedupNotCompared(results []Result, r Result) bool {
 
 var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
 
-func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) error {
+// converterShared tells whether every load had the same keys and
+// goroutines, and if so says them in the heading's words (", 8 goroutines,
+// zipf over 10000 keys"), so that the default table leaves out those two
+// columns and fits 100 columns. The wide table keeps them.
+func converterShared(results []converter.LoadResult, wide bool) (title string, shared bool) {
+	if wide || len(results) == 0 {
+		return "", false
+	}
+	first := results[0]
+	for _, c := range results {
+		if c.Dist != first.Dist || c.Keys != first.Keys || c.Goroutines != first.Goroutines {
+			return "", false
+		}
+	}
+	return fmt.Sprintf(", %s, %s over %d keys", units.Plural(first.Goroutines, "goroutine"), first.Dist, first.Keys), true
+}
+
+func converterTable(w io.Writer, results []converter.LoadResult, markdown, shared bool) error {
 	rows := make([][]string, len(results))
 	for i, c := range results {
 		capacity := "unbounded"
@@ -464,7 +482,15 @@ func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) 
 			fmt.Sprintf("%d / %s", c.Entries, capacity),
 		}
 	}
-	return Table(w, converterColumns, rows, markdown)
+	header := converterColumns
+	if shared {
+		// keys and goroutines, the same in every row, are in the heading.
+		header = slices.Delete(slices.Clone(header), 2, 4)
+		for i := range rows {
+			rows[i] = slices.Delete(rows[i], 2, 4)
+		}
+	}
+	return Table(w, header, rows, markdown)
 }
 
 // Table draws rows as compare's tables look: box-drawn (or markdown), the

@@ -309,7 +309,6 @@ func TestRenderOneRunHasNoSpread(t *testing.T) {
 
 func TestRenderWidths(t *testing.T) {
 	rep := sampleReport()
-	rep.Converter = nil // the converter's table is not a workload's
 	text := func(v View) string {
 		var b bytes.Buffer
 		require.NoError(t, RenderView(&b, rep, FormatTable, v))
@@ -363,4 +362,22 @@ func TestWrap(t *testing.T) {
 			assert.Equal(t, tt.want, wrap(tt.line, tt.width))
 		})
 	}
+}
+
+func TestRenderConverterFitsTheScreen(t *testing.T) {
+	rep := Report{Converter: sampleReport().Converter}
+	narrow := render(t, rep, FormatTable)
+	assert.Contains(t, narrow, "Converter: the cache variants under parallel load, 8 goroutines, zipf over 10000 keys")
+	assert.NotContains(t, lineWith(t, narrow, "│ cache"), "keys", "the same in every row: said once, in the heading")
+
+	var b bytes.Buffer
+	require.NoError(t, RenderView(&b, rep, FormatTable, View{Wide: true}))
+	assert.Contains(t, lineWith(t, b.String(), "│ cache"), "keys")
+	assert.Contains(t, b.String(), "zipf 10000")
+
+	t.Run("loads that differ keep the columns", func(t *testing.T) {
+		rep := Report{Converter: sampleReport().Converter}
+		rep.Converter.Results[1].Goroutines = 16
+		assert.Contains(t, lineWith(t, render(t, rep, FormatTable), "│ cache"), "goroutines")
+	})
 }

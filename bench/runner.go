@@ -52,6 +52,15 @@ type Runner struct {
 	// itself, zero and nil, to run m as it is. The start-up goes to the
 	// Result's PoolStartupSeconds, apart from the times.
 	Keep func(ctx context.Context, m Model) (kept Model, startup time.Duration, stop func() error, err error)
+
+	// Isolate, when set, is asked first to measure each model elsewhere:
+	// compare runs a model's warm-up and measured runs in a fresh child
+	// process, so that its goroutines, threads, memory and CPU time are its
+	// own whatever ran before it. It returns the row as that process's
+	// Runner measured it, or nil to have this Runner measure the model
+	// itself. Either way this Runner sets the speedups, bounds and
+	// efficiencies, over every row.
+	Isolate func(ctx context.Context, m Model, workload string) (*Result, error)
 }
 
 // Progress is told about the runs as they go, for a progress display.
@@ -88,7 +97,7 @@ func (r Runner) IO(ctx context.Context, models []Model, w IOWorkload) (*IOSectio
 	r.start(WorkloadIO, len(models))
 	defer r.finish()
 	for _, m := range models {
-		res, err := r.measure(ctx, m, WorkloadIO, len(w.URLs), func(ctx context.Context, m Model, warmup bool, conc int) (outcome, error) {
+		res, err := r.measureOrIsolate(ctx, m, WorkloadIO, len(w.URLs), func(ctx context.Context, m Model, warmup bool, conc int) (outcome, error) {
 			urls := w.URLs
 			if warmup && r.ShortWarmup {
 				urls = urls[:min(len(urls), max(2, 2*conc))]
@@ -141,7 +150,7 @@ func (r Runner) CPU(ctx context.Context, models []Model, numbers []int) (*CPUSec
 	r.start(WorkloadCPU, len(models))
 	defer r.finish()
 	for _, m := range models {
-		res, err := r.measure(ctx, m, WorkloadCPU, len(numbers), func(ctx context.Context, m Model, _ bool, _ int) (outcome, error) {
+		res, err := r.measureOrIsolate(ctx, m, WorkloadCPU, len(numbers), func(ctx context.Context, m Model, _ bool, _ int) (outcome, error) {
 			rep, err := m.SumSquares(ctx, numbers)
 			if err != nil {
 				return outcome{}, err
@@ -206,6 +215,31 @@ type outcome struct {
 }
 
 type runFunc func(ctx context.Context, m Model, warmup bool, concurrency int) (outcome, error)
+
+// measureOrIsolate has Isolate measure the model where it will, and
+// measures it here otherwise. An isolated row's ranking figures are left for
+// finishIO and finishCPU to set over every row.
+func (r Runner) measureOrIsolate(ctx context.Context, m Model, workload string, tasks int, run runFunc) (Result, error) {
+	if r.Isolate == nil {
+		return r.measure(ctx, m, workload, tasks, run)
+	}
+	res, err := r.Isolate(ctx, m, workload)
+	switch {
+	case err != nil:
+		return Result{}, fmt.Errorf("%s %s: %w", workload, m.Name(), err)
+	case res == nil:
+		return r.measure(ctx, m, workload, tasks, run)
+	}
+	// The progress display learns of the runs once they are over.
+	for i := range r.Warmup {
+		r.step(m.Name(), i+1, r.Warmup, true)
+	}
+	for i := range res.Runs {
+		r.step(m.Name(), i+1, res.Runs, false)
+	}
+	res.Speedup, res.BoundSeconds, res.Efficiency = nil, nil, nil
+	return *res, nil
+}
 
 // measure runs one model: the warm-up runs, then the measured runs under the
 // sampler.

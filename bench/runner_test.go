@@ -438,3 +438,39 @@ func TestCPUEfficiencyNeverAboveOne(t *testing.T) {
 		})
 	}
 }
+
+func TestRunnerIsolate(t *testing.T) {
+	seq, loop := newFake(Baseline), newFake("eventloop")
+	elsewhere := Result{Model: "eventloop", Workers: 1, Runs: 2, Tasks: 3,
+		Seconds:      Seconds{Median: 0.001, Min: 0.001, Times: []float64{0.001, 0.001}},
+		Speedup:      ptr(99.0), // what the child could not know is set again here
+		PeakRSSBytes: 12345}
+	var asked []string
+	r := Runner{Runs: 2, Isolate: func(_ context.Context, m Model, workload string) (*Result, error) {
+		asked = append(asked, workload+" "+m.Name())
+		if m.Name() == Baseline {
+			return nil, nil // measured here
+		}
+		res := elsewhere
+		return &res, nil
+	}}
+	sec, err := r.CPU(context.Background(), []Model{seq, loop}, []int{1, 2, 3})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cpu sequential", "cpu eventloop"}, asked)
+	assert.Equal(t, 2, seq.calls, "nil: the runner measures the model itself")
+	assert.Zero(t, loop.calls, "the isolated model is not run here")
+	require.Len(t, sec.Results, 2)
+	got := sec.Results[1]
+	assert.Equal(t, int64(12345), got.PeakRSSBytes, "the row as measured elsewhere")
+	require.NotNil(t, got.Speedup)
+	assert.InDelta(t, sec.Results[0].Seconds.Median/0.001, *got.Speedup, 1e-9, "ranked here, over every row")
+	assert.NotNil(t, got.Efficiency)
+
+	t.Run("its error stops the workload", func(t *testing.T) {
+		r.Isolate = func(context.Context, Model, string) (*Result, error) { return nil, errBoom }
+		_, err := r.IO(context.Background(), []Model{newFake(Baseline)}, IOWorkload{URLs: urls(2)})
+		require.ErrorIs(t, err, errBoom)
+	})
+}
+
+var errBoom = errors.New("boom")

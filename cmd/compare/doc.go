@@ -28,8 +28,11 @@
 // the peak resident memory in MiB, workers included; the I/O table adds the
 // load figures hey and oha print, requests per second and the p50, p90, p99
 // and max latency of the requests, also in the JSON (requests_per_second,
-// request_seconds). The embedded server runs in a child process that is
-// left out of every figure, as real sites would be.
+// request_seconds). Each model's runs happen in a fresh child process of
+// compare (the process pool's in compare itself, which runs no other
+// model), so those figures are its own whatever ran before it. The
+// embedded server runs in a child process that is left out of every
+// figure, as real sites would be.
 //
 // As hyperfine does, -export-json, -export-csv and -export-markdown FILE
 // write the report in those formats (the Markdown with the wide tables)

@@ -28,6 +28,8 @@ type outputOptions struct {
 	exports []export // -export-json, -export-csv, -export-markdown
 	version bool     // -version: print the version and exit
 	svgAxis string   // -svg-axis: axisShared or axisOwn
+
+	args []string // the command line, for the children that measure the models
 }
 
 // export is one file the report is written to besides the screen.

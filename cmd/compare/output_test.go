@@ -17,14 +17,8 @@ import (
 )
 
 // widest is what `wc -L` says of text in a UTF-8 locale: its widest line,
-// in characters. The converter's table is left out: it is the converter's.
-func widest(t *testing.T, text string) int {
-	t.Helper()
-	if at := strings.Index(text, "Converter:"); at >= 0 {
-		if end := strings.Index(text[at:], "\n\n"); end >= 0 {
-			text = text[:at] + text[at+end:]
-		}
-	}
+// in characters.
+func widest(text string) int {
 	n := 0
 	for _, l := range strings.Split(text, "\n") {
 		n = max(n, utf8.RuneCountInString(l))
@@ -35,7 +29,7 @@ func widest(t *testing.T, text string) int {
 func TestRunDefaultFitsHundredColumns(t *testing.T) {
 	code, out, stderr := runCompare(t, context.Background(), tiny("-runs", "2", "-procs", "1")...)
 	require.Equal(t, exitOK, code, stderr)
-	assert.LessOrEqual(t, widest(t, out), bench.MaxNarrowWidth, out)
+	assert.LessOrEqual(t, widest(out), bench.MaxNarrowWidth, out)
 	header := lineWith(t, out, "│ model")
 	for _, col := range []string{"workers", "median ± σ", "speedup", "bound", "efficiency", "failed"} {
 		assert.Contains(t, header, col)

@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compare: %v (see %s)\n", err, see)
 		return exitUsage
 	}
+	o.out.args = args
 	switch {
 	case o.out.version:
 		fmt.Fprintln(stdout, version())
@@ -192,6 +193,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			// the server stands in for remote sites, which the limit
 			// does not slow down either.
 			restore := limitProcs(o.gomaxprocs)
+			runner.Isolate = isolator(o, w, nil)
 			rep.IO, err = runner.IO(ctx, models, w)
 			restore()
 			if len(rep.IO.Results) == 0 {
@@ -204,6 +206,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			}
 			fmt.Fprintf(stderr, "cpu: %d numbers from %d, %s\n", o.count, o.base, plan(o))
 			restore := limitProcs(o.gomaxprocs)
+			runner.Isolate = isolator(o, bench.IOWorkload{}, numbers)
 			rep.CPU, err = runner.CPU(ctx, models, numbers)
 			restore()
 			if len(rep.CPU.Results) == 0 {

@@ -96,7 +96,7 @@ stopped paying. To stay quick its default latency is 5 ms (160 requests,
 0.8 s a run with one worker; about 15 s in all on two cores). Counts above
 the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
-start-up and tens of MB each (100 processes: about 1 GB); for cpu they only
+start-up and tens of MiB each (100 processes: about 1 GiB); for cpu they only
 add that cost. A count whose run failed tasks is shown but not ranked.
 Formats: table, markdown, json. The io flags (-latency, -repeat, -urls) go
 with -workload io, the cpu flags (-count, -base) with cpu; -timeout bounds
