@@ -140,6 +140,11 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if c, ok := cache.(io.Closer); ok {
 		defer c.Close() // nothing was written that closing could lose
 	}
+	return runLoadOn(ctx, cfg, cache)
+}
+
+// runLoadOn runs a load with defaults applied on a cache the caller made.
+func runLoadOn(ctx context.Context, cfg LoadConfig, cache Cache) (LoadResult, error) {
 	amounts, err := validAmounts(*cfg.Rules, cfg.Keys)
 	if err != nil {
 		return LoadResult{}, err
