@@ -93,6 +93,20 @@
 // call waits for: the price of sharing. Across machines the owner is a
 // cache server: Redis, here.
 //
+// RunProcs shows all three side by side: the same load in N worker
+// processes (this program started again through internal/child), with a
+// cache per process, with this process as the owner, or with Redis. Each
+// worker talks to the owner over two pipes of its own (its file
+// descriptors 3 and 4) rather than its standard input and output, which
+// carry its start-up handshake and its report: two conversations, one a
+// stream of concurrent lookups and the other one line each way, would
+// otherwise need a framing to tell them apart. ProcsResult counts the
+// computations of every process and the distinct amounts among them;
+// their difference, Repeated, is the work a shared cache saves. A worker
+// whose shared cache fails stops asking it: its later calls fail at once
+// with the first error (a circuit breaker that never closes), so a dead
+// server costs failed calls, counted, and not a timeout per call.
+//
 // NewRedis makes a Cache on a Redis server, and computes each amount once
 // among all its clients with a lock key per amount. A caller that misses
 // runs SET lock token NX PX expiry: the one that sets it holds the lock,

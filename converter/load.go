@@ -140,11 +140,14 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if c, ok := cache.(io.Closer); ok {
 		defer c.Close() // nothing was written that closing could lose
 	}
-	return runLoadOn(ctx, cfg, cache)
+	return runLoadOn(ctx, cfg, cache, nil)
 }
 
 // runLoadOn runs a load with defaults applied on a cache the caller made.
-func runLoadOn(ctx context.Context, cfg LoadConfig, cache Cache) (LoadResult, error) {
+// each, when not nil, is given every call's amount, result and error, and
+// the load goes on past failed calls unless it returns an error; when nil,
+// the first failed call stops the load.
+func runLoadOn(ctx context.Context, cfg LoadConfig, cache Cache, each func(points int64, r Result, err error) error) (LoadResult, error) {
 	amounts, err := validAmounts(*cfg.Rules, cfg.Keys)
 	if err != nil {
 		return LoadResult{}, err
@@ -173,7 +176,11 @@ func runLoadOn(ctx context.Context, cfg LoadConfig, cache Cache) (LoadResult, er
 				if j%1024 == 0 && gctx.Err() != nil {
 					return context.Cause(gctx)
 				}
-				if _, err := cache.Convert(gctx, p); err != nil {
+				r, err := cache.Convert(gctx, p)
+				if each != nil {
+					err = each(p, r, err)
+				}
+				if err != nil {
 					return err
 				}
 			}

@@ -58,7 +58,7 @@ func TestJobsInOneProcess(t *testing.T) {
 				cr, cw, or, ow := pipes(t)
 				wait := serve(context.Background(), owner, or, ow)
 				g.Go(func() error {
-					rep, err := runJob(t.Context(), job, cr, cw)
+					rep, err := runJob(t.Context(), job, cr, cw, nil)
 					if share != ShareOwner {
 						cw.Close()
 					}
