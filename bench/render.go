@@ -126,8 +126,14 @@ func renderBench(w io.Writer, rep Report) error {
 			if c.Ops > 0 {
 				computations = float64(c.Computations) / float64(c.Ops)
 			}
-			fmt.Fprintf(&b, "BenchmarkConvert/cache=%s/cost=%s/dist=%s/goroutines=%d \t%8d\t%12.1f ns/op\t%8.4f hit-ratio\t%8.4f computations/op\n",
-				c.Cache, c.Cost, c.Dist, c.Goroutines, c.Ops, c.NsPerOp, c.HitRatio, computations)
+			samples := c.NsPerOpSamples // one line per run, for benchstat
+			if len(samples) == 0 {
+				samples = []float64{c.NsPerOp}
+			}
+			for _, ns := range samples {
+				fmt.Fprintf(&b, "BenchmarkConvert/cache=%s/cost=%s/dist=%s/goroutines=%d \t%8d\t%12.1f ns/op\t%8.4f hit-ratio\t%8.4f computations/op\n",
+					c.Cache, c.Cost, c.Dist, c.Goroutines, c.Ops, ns, c.HitRatio, computations)
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -211,8 +217,7 @@ func renderText(w io.Writer, rep Report, markdown bool) error {
 		para(append(append(Summary(s.results), notes(s)...), s.ref))
 	}
 	if c := rep.Converter; c != nil {
-		heading("Converter: the cache variants under parallel load")
-		if err := converterTable(&b, c.Results, markdown); err != nil {
+		if err := renderConverter(&b, c, markdown, heading, para); err != nil {
 			return err
 		}
 	}
@@ -283,7 +288,7 @@ func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) 
 			c.Dist + " " + strconv.Itoa(c.Keys),
 			strconv.Itoa(c.Goroutines),
 			fmt.Sprintf("%.0f", c.OpsPerSecond),
-			fmt.Sprintf("%.1f", c.NsPerOp),
+			nsPerOp(c),
 			fmt.Sprintf("%.3f", c.HitRatio),
 			strconv.FormatInt(c.Computations, 10),
 			fmt.Sprintf("%d / %s", c.Entries, capacity),
