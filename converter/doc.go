@@ -64,10 +64,17 @@
 // The conversion itself is a multiplication and a division: tens of
 // nanoseconds. An uncontended mutex costs about as much, a contended one
 // far more, and every hit also pays for a map lookup. So for the bare rules
-// a cache buys nothing: the unbounded maps run within the noise of
-// computing every time (none), and the lru and singleflight, which lock on
-// every hit, are several times slower than none. Even counting is shared
-// state: a counter that every goroutine bumps moves its cache line between
+// a cache buys nothing, and compare convert shows it: with the cheap cost
+// no cache is faster than none beyond the spread, and none is the fastest
+// or tied with it (the summary under the table names the variants whose
+// ranges overlap the fastest's). With the expensive cost the order turns
+// round: none is slower than the fastest beyond the spread, by several
+// times (the summary prints the factor). Among the caches themselves the
+// order changes from one invocation to the next on a busy machine, at
+// times even where the summary saw a difference beyond the spread: five
+// runs of a millisecond are few, so take a difference between two caches
+// as real when it holds over several invocations, or with -runs 20. Even
+// counting is shared state: a counter that every goroutine bumps moves its cache line between
 // cores on every call, which is why none keeps only one (see False
 // sharing). A cache starts to pay when a computation costs much more than
 // a lookup (a rule that asks a slow rate service: Options.Cost simulates
@@ -239,12 +246,20 @@
 //
 // RunLoad runs one variant under a configurable load (goroutines, calls,
 // key distribution, cost) and returns throughput with the cache's Stats;
-// BenchmarkCache does the same under go test -bench. Hit ratio and
+// BenchmarkCache does the same under go test -bench. One run of a few
+// milliseconds is not a measurement: RunSamples runs a variant several
+// times and keeps the median time per call with its spread, Tied calls
+// two variants tied when their ranges (median ± spread) overlap, and
+// Summary turns a table into sentences that follow from it: which was
+// fastest, which tied with it, which were slower beyond the spread and by
+// what factor. Hit ratio and
 // computations per call explain the times: a variant is fast because it
 // computes less, or because its goroutines wait less, and the counters say
-// which. RunAll runs every kind of Kinds, and redis too when
+// which. RunAll runs every kind of Kinds (LoadConfig.Runs times each), and redis too when
 // LoadConfig.CacheURL names a server (it is left out otherwise, since it
 // needs one). RunBackpressure makes the table of the section on
-// backpressure; BenchmarkBackpressure and BenchmarkFalseSharing measure
-// what those sections claim.
+// backpressure (compare convert -backpressure prints it), and RunProcs
+// the load across processes (compare convert -procs N);
+// BenchmarkBackpressure and BenchmarkFalseSharing measure what those
+// sections claim.
 package converter

@@ -86,7 +86,8 @@ type LoadResult struct {
 	// for RunLoad's one); the figures above are those of the median run,
 	// NsPerOp and OpsPerSecond the median of all. NsPerOpSamples holds
 	// every run's time per call, and NsPerOpSpread the distance from the
-	// median to the farthest of them: median ± spread covers every run.
+	// median to the farthest of the middle ones: median ± spread covers
+	// every run but the fastest and slowest quarter (see RunSamples).
 	Runs           int       `json:"runs,omitempty"`
 	NsPerOpSamples []float64 `json:"ns_per_op_samples,omitempty"`
 	NsPerOpSpread  float64   `json:"ns_per_op_spread,omitempty"`

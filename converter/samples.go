@@ -16,7 +16,8 @@ const MaxRuns = 100
 
 // RunSamples runs cfg runs times, each on a new cache, and returns the run
 // whose time per call is the median, with every run's time per call in
-// NsPerOpSamples and their spread in NsPerOpSpread. One run of a few
+// NsPerOpSamples and their spread in NsPerOpSpread (the farthest of the
+// middle runs from the median: see withSpread). One run of a few
 // milliseconds says little: a scheduler's pause or a garbage collection
 // moves it by tens of percent, so two variants are told apart only by
 // repeated runs (see Tied).
@@ -37,6 +38,13 @@ func RunSamples(ctx context.Context, cfg LoadConfig, runs int) (LoadResult, erro
 
 // withSpread returns the median of results (by time per call; the lower
 // middle one of an even number), with every sample and the spread.
+//
+// The spread is the distance from the median to the farthest run once the
+// fastest and the slowest quarter of the runs are set aside (none of 2 or
+// 3 runs, one at each end of 4 to 7): on a machine that runs other work
+// too, one run in five can be held up by a pause ten times its length, and
+// a range that reached it would tie everything with everything. The runs
+// set aside are still in NsPerOpSamples.
 func withSpread(results []LoadResult) LoadResult {
 	samples := make([]float64, len(results))
 	for i, r := range results {
@@ -49,8 +57,8 @@ func withSpread(results []LoadResult) LoadResult {
 	res.NsPerOpSamples = samples
 	if len(results) > 1 {
 		median, _ := stats.Median(samples) // not empty
-		lo, _ := stats.Min(samples)
-		hi, _ := stats.Max(samples)
+		trim := len(sorted) / 4
+		lo, hi := sorted[trim].NsPerOp, sorted[len(sorted)-1-trim].NsPerOp
 		res.NsPerOp = median
 		if median > 0 {
 			res.OpsPerSecond = 1e9 / median
@@ -62,11 +70,11 @@ func withSpread(results []LoadResult) LoadResult {
 
 // Tied reports whether a and b cannot be told apart by time: their ranges,
 // median ± spread of the time per call, overlap. The spread reaches the
-// farthest sample, so two variants are called different only when every
-// run of one was faster than every run of the other, and by more than the
-// scatter of each. With one run each the ranges are points, and only equal
-// times tie: one run can rank, never tie, which is why the summary asks
-// for more.
+// farthest of the middle runs (see RunSamples), so two variants are called
+// different only when the middle runs of one were all faster than those of
+// the other. With one run each the ranges are points, and only equal times
+// tie: one run can rank, never tie, which is why the summary asks for
+// more.
 func Tied(a, b LoadResult) bool {
 	return math.Abs(a.NsPerOp-b.NsPerOp) <= a.NsPerOpSpread+b.NsPerOpSpread
 }

@@ -36,10 +36,14 @@ func TestWithSpreadTakesTheMedianRunAndTheFarthestSample(t *testing.T) {
 	res := withSpread(runs)
 	assert.Equal(t, 5, res.Runs)
 	assert.InDelta(t, 105, res.NsPerOp, 1e-9)
-	assert.InDelta(t, 195, res.NsPerOpSpread, 1e-9, "300 is the farthest from 105")
+	assert.InDelta(t, 25, res.NsPerOpSpread, 1e-9, "90 and 300 are set aside, 130 is the farthest from 105")
 	assert.Equal(t, int64(3), res.Hits, "the counters are the median run's")
 	assert.Equal(t, []float64{130, 100, 90, 105, 300}, res.NsPerOpSamples, "in the order run")
 	assert.InDelta(t, 1e9/105, res.OpsPerSecond, 1e-6)
+
+	three := withSpread(runs[:3])
+	assert.InDelta(t, 100, three.NsPerOp, 1e-9)
+	assert.InDelta(t, 30, three.NsPerOpSpread, 1e-9, "of three runs none is set aside")
 
 	one := withSpread(runs[:1])
 	assert.Equal(t, 1, one.Runs)
@@ -88,8 +92,8 @@ func TestRunSamples(t *testing.T) {
 	assert.Equal(t, 3, res.Runs)
 	assert.Len(t, res.NsPerOpSamples, 3)
 	assert.Equal(t, int64(1_000), res.Hits+res.Misses, "the figures are one run's, not a sum")
-	for _, ns := range res.NsPerOpSamples {
-		const rounding = 1e-6
+	const rounding = 1e-6
+	for _, ns := range res.NsPerOpSamples { // of three runs, none is set aside
 		assert.LessOrEqual(t, res.NsPerOp-res.NsPerOpSpread, ns+rounding)
 		assert.GreaterOrEqual(t, res.NsPerOp+res.NsPerOpSpread, ns-rounding, "median ± spread covers every run")
 	}
