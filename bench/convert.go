@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"conclab/converter"
 	"conclab/internal/units"
@@ -20,15 +21,17 @@ func (c *ConverterSection) Empty() bool {
 // across processes, the backpressure table, whichever ran.
 func renderConverter(b *strings.Builder, c *ConverterSection, markdown bool, heading func(string), para func([]string)) error {
 	if len(c.Results) > 0 {
-		title := "Converter: the cache variants under parallel load"
-		if runs := c.Results[0].Runs; runs > 1 {
+		r := c.Results[0]
+		title := fmt.Sprintf("Converter's caches: %d goroutines, %s calls on %s amounts (%s)",
+			r.Goroutines, thousandsOf(r.Ops), thousandsOf(int64(r.Keys)), r.Dist)
+		if runs := r.Runs; runs > 1 {
 			title += fmt.Sprintf(", median ± spread of %d runs", runs)
 		}
 		heading(title)
 		if err := converterTable(b, c.Results, markdown); err != nil {
 			return err
 		}
-		para(converter.Summary(c.Results))
+		para(wrapLines(converter.Summary(c.Results), markdown))
 	}
 	if len(c.Processes) > 0 {
 		p := c.Processes[0]
@@ -47,11 +50,11 @@ func renderConverter(b *strings.Builder, c *ConverterSection, markdown bool, hea
 				lines = append(lines, fmt.Sprintf("%s: %d of %d calls failed, the first with: %s", r.Share, r.Failed, r.Ops, r.Error))
 			}
 		}
-		para(append(lines, c.Notes...))
+		para(wrapLines(append(lines, c.Notes...), markdown))
 	}
 	if len(c.Backpressure) > 0 {
 		r := c.Backpressure[0]
-		heading(fmt.Sprintf("Converter's rate service of capacity K: %d goroutines, %d conversions a row, without and with a semaphore of K",
+		heading(fmt.Sprintf("Converter's rate service of capacity K: %d goroutines, %d calls a row, with no bound or a semaphore",
 			r.Goroutines, r.Calls))
 		if err := backpressureTable(b, c.Backpressure, markdown); err != nil {
 			return err
@@ -101,6 +104,33 @@ func backpressureTable(w io.Writer, results []converter.BackpressureResult, mark
 		}
 	}
 	return Table(w, backpressureColumns, rows, markdown)
+}
+
+// textWidth is where the converter's sentences wrap in the text format.
+const textWidth = 100
+
+// wrapLines breaks each line between words to fit textWidth, in the text
+// format; a Markdown list item stays one line, as the renderer wraps it.
+func wrapLines(lines []string, markdown bool) []string {
+	if markdown {
+		return lines
+	}
+	var out []string
+	for _, l := range lines {
+		var line strings.Builder
+		for _, word := range strings.Fields(l) {
+			if n := utf8.RuneCountInString(line.String()); n > 0 && n+1+utf8.RuneCountInString(word) > textWidth {
+				out = append(out, line.String())
+				line.Reset()
+			}
+			if line.Len() > 0 {
+				line.WriteByte(' ')
+			}
+			line.WriteString(word)
+		}
+		out = append(out, line.String())
+	}
+	return out
 }
 
 // nsPerOp is a converter row's time per call: median ± spread, or the one

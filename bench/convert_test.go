@@ -2,7 +2,9 @@ package bench
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,7 +50,7 @@ func TestRenderConverter(t *testing.T) {
 			[]string{"±"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			out := render(t, converterReport(tt.runs, tt.spread), FormatTable)
+			out := render(t, converterReport(tt.runs, tt.spread), FormatMarkdown)
 			for _, w := range append(tt.want,
 				"Converter across 4 processes: one load, 20,000 calls of cost remote, 8 goroutines each",
 				"repeated", "per-process", "5000", "owner: 2 of 20000 calls failed, the first with: owner went away",
@@ -60,6 +62,16 @@ func TestRenderConverter(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestConverterTextFits100Columns(t *testing.T) {
+	rep := converterReport(5, 5)
+	rep.Converter.Processes[1].Error = strings.Repeat("a long error message ", 10)
+	out := render(t, rep, FormatTable)
+	for _, l := range strings.Split(out, "\n") {
+		assert.LessOrEqual(t, utf8.RuneCountInString(l), 100, l)
+	}
+	assert.Contains(t, out, "cheap: none was fastest, tied with locked")
 }
 
 func TestConverterJSONAddsProcessesAndBackpressure(t *testing.T) {

@@ -273,7 +273,11 @@ func speedupNotCompared(results []Result, r Result) bool {
 	return Rankable(r.Work()) != nil || (ok && Comparable(seq.Work(), r.Work()) != nil)
 }
 
-var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
+// converterColumns leave out the distribution, keys and goroutines, the
+// same on every row: the heading says them once (see renderConverter).
+// ns/op is wall time over calls, the inverse of throughput (ops/s, in the
+// JSON), so the table shows one of the two.
+var converterColumns = []string{"cache", "cost", "ns/op", "hit ratio", "computations", "entries"}
 
 func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) error {
 	rows := make([][]string, len(results))
@@ -285,9 +289,6 @@ func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) 
 		rows[i] = []string{
 			c.Cache,
 			c.Cost,
-			c.Dist + " " + strconv.Itoa(c.Keys),
-			strconv.Itoa(c.Goroutines),
-			fmt.Sprintf("%.0f", c.OpsPerSecond),
 			nsPerOp(c),
 			fmt.Sprintf("%.3f", c.HitRatio),
 			strconv.FormatInt(c.Computations, 10),
