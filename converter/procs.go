@@ -345,7 +345,8 @@ func workerMain() int {
 			// line, before it reads the report.
 			_ = ready()
 		}
-		rep = procReport{Failed: int64(job.Load.Ops), Error: err.Error()}
+		rep = procReport{Load: LoadResult{Cache: job.Load.Kind, Ops: int64(job.Load.Ops)},
+			Failed: int64(job.Load.Ops), Error: err.Error()}
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(rep); err != nil {
 		fmt.Fprintf(os.Stderr, "converter worker: writing the report: %v\n", err)

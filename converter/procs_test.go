@@ -67,6 +67,7 @@ func TestRunProcsOnARedisThatIsDown(t *testing.T) {
 	res, err := RunProcs(testCtx(t), ProcsConfig{Share: ShareRedis, Procs: 2, Load: load, Timeout: 2 * time.Second})
 	require.NoError(t, err, "the run completes")
 	assert.Equal(t, int64(load.Ops), res.Failed)
+	assert.Equal(t, int64(load.Ops), res.Ops, "the calls asked are counted, failed or not")
 	assert.Zero(t, res.Wrong)
 	assert.Contains(t, res.Error, ErrSharedCache.Error())
 	assert.Contains(t, res.Error, srv.URL)

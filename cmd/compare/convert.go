@@ -154,5 +154,15 @@ func convertProcs(ctx context.Context, o options, sec *bench.ConverterSection, s
 		}
 		sec.Processes = append(sec.Processes, res)
 	}
+	// The run completed: the table is printed, and says why calls failed.
+	var failed []string
+	for _, r := range sec.Processes {
+		if r.Failed > 0 {
+			failed = append(failed, fmt.Sprintf("%s %d of %d", r.Share, r.Failed, r.Ops))
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("convert: calls failed (%s); the table says why", strings.Join(failed, ", "))
+	}
 	return nil
 }

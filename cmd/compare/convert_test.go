@@ -76,6 +76,17 @@ func TestRunConvertProcs(t *testing.T) {
 	})
 }
 
+func TestRunConvertProcsOnARedisThatIsDown(t *testing.T) {
+	srv := testserver.Redis(t)
+	require.NoError(t, srv.Kill())
+	code, out, stderr := runCompare(t, context.Background(), "convert", "-procs", "2", "-cache-url", srv.URL)
+	assert.Equal(t, exitFailed, code, "conversions failed")
+	assert.Contains(t, out, "per-process", "the other rows ran")
+	assert.Contains(t, out, "redis: 20000 of 20000 calls failed, the first with:")
+	assert.Contains(t, out, "shared cache failed")
+	assert.Contains(t, stderr, "compare: convert: calls failed (redis 20000 of 20000); the table says why")
+}
+
 func TestRunConvertBackpressure(t *testing.T) {
 	code, out, stderr := runCompare(t, context.Background(), "convert", "-backpressure", "-format", "json")
 	require.Equal(t, exitOK, code, stderr)
