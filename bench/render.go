@@ -160,11 +160,17 @@ func renderBench(w io.Writer, rep Report) error {
 			if c.Ops > 0 {
 				computations = float64(c.Computations) / float64(c.Ops)
 			}
-			if err := write(fmt.Sprintf("Convert/cache=%s/cost=%s/dist=%s/goroutines=%d", c.Cache, c.Cost, c.Dist, c.Goroutines), int(c.Ops),
-				benchfmt.Value{Value: c.NsPerOp, Unit: "ns/op"},
-				benchfmt.Value{Value: c.HitRatio, Unit: "hit-ratio"},
-				benchfmt.Value{Value: computations, Unit: "computations/op"}); err != nil {
-				return err
+			samples := c.NsPerOpSamples // one line per run, for benchstat
+			if len(samples) == 0 {
+				samples = []float64{c.NsPerOp}
+			}
+			for _, ns := range samples {
+				if err := write(fmt.Sprintf("Convert/cache=%s/cost=%s/dist=%s/goroutines=%d", c.Cache, c.Cost, c.Dist, c.Goroutines), int(c.Ops),
+					benchfmt.Value{Value: ns, Unit: "ns/op"},
+					benchfmt.Value{Value: c.HitRatio, Unit: "hit-ratio"},
+					benchfmt.Value{Value: computations, Unit: "computations/op"}); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -254,9 +260,7 @@ func renderText(w io.Writer, rep Report, markdown bool, v View) error {
 		para(append(append(Summary(s.results), notes(s)...), s.ref))
 	}
 	if c := rep.Converter; c != nil {
-		title, shared := converterShared(c.Results, wide)
-		heading("Converter: the cache variants under parallel load" + title)
-		if err := converterTable(&b, c.Results, markdown, shared); err != nil {
+		if err := renderConverter(&b, c, markdown, heading, para); err != nil {
 			return err
 		}
 	}
@@ -444,24 +448,12 @@ func speedupNotCompared(results []Result, r Result) bool {
 	return Rankable(r.Work()) != nil || (ok && Comparable(seq.Work(), r.Work()) != nil)
 }
 
-var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
-
-// converterShared tells whether every load had the same keys and
-// goroutines, and if so says them in the heading's words (", 8 goroutines,
-// zipf over 10000 keys"), so that the default table leaves out those two
-// columns and fits 100 columns. The wide table keeps them.
-func converterShared(results []converter.LoadResult, wide bool) (title string, shared bool) {
-	if wide || len(results) == 0 {
-		return "", false
-	}
-	first := results[0]
-	for _, c := range results {
-		if c.Dist != first.Dist || c.Keys != first.Keys || c.Goroutines != first.Goroutines {
-			return "", false
-		}
-	}
-	return fmt.Sprintf(", %s, %s over %d keys", units.Plural(first.Goroutines, "goroutine"), first.Dist, first.Keys), true
-}
+// converterColumns leave out the distribution, keys, goroutines and calls,
+// the same on every row in compare: the heading says them once (see
+// renderConverter), and rows that differ get them back as columns.
+// ns/op is wall time over calls, the inverse of throughput (ops/s, in the
+// JSON), so the table shows one of the two.
+var converterColumns = []string{"cache", "cost", "ns/op", "hit ratio", "computations", "entries"}
 
 func converterTable(w io.Writer, results []converter.LoadResult, markdown, shared bool) error {
 	rows := make([][]string, len(results))
@@ -473,22 +465,18 @@ func converterTable(w io.Writer, results []converter.LoadResult, markdown, share
 		rows[i] = []string{
 			c.Cache,
 			c.Cost,
-			c.Dist + " " + strconv.Itoa(c.Keys),
-			strconv.Itoa(c.Goroutines),
-			fmt.Sprintf("%.0f", c.OpsPerSecond),
-			fmt.Sprintf("%.1f", c.NsPerOp),
+			nsPerOp(c),
 			fmt.Sprintf("%.3f", c.HitRatio),
 			strconv.FormatInt(c.Computations, 10),
 			fmt.Sprintf("%d / %s", c.Entries, capacity),
 		}
+		if !shared {
+			rows[i] = slices.Insert(rows[i], 2, fmt.Sprintf("%s %d", c.Dist, c.Keys), strconv.Itoa(c.Goroutines), strconv.FormatInt(c.Ops, 10))
+		}
 	}
 	header := converterColumns
-	if shared {
-		// keys and goroutines, the same in every row, are in the heading.
-		header = slices.Delete(slices.Clone(header), 2, 4)
-		for i := range rows {
-			rows[i] = slices.Delete(rows[i], 2, 4)
-		}
+	if !shared {
+		header = slices.Insert(slices.Clone(header), 2, "keys", "goroutines", "calls")
 	}
 	return Table(w, header, rows, markdown)
 }

@@ -89,9 +89,15 @@ type CPUSection struct {
 }
 
 // ConverterSection is the converter's part of the report: one load run per
-// cache variant and cost, each as the converter package reports it.
+// cache variant and cost, each as the converter package reports it; with
+// compare convert -procs, the load across processes, one row per way of
+// sharing; with -backpressure, the rate service's table.
 type ConverterSection struct {
-	Results []converter.LoadResult `json:"results"`
+	Results      []converter.LoadResult         `json:"results"`
+	Processes    []converter.ProcsResult        `json:"processes,omitempty"`
+	Backpressure []converter.BackpressureResult `json:"backpressure,omitempty"`
+	// Notes are lines for the text formats, under the processes table.
+	Notes []string `json:"-"`
 }
 
 // Result is one model's measurement of one workload, as the JSON output

@@ -105,6 +105,7 @@ type options struct {
 	points    string          // convert -points, "" when not given
 	rules     converter.Rules // the conversion rules, -rules or the defaults
 	rulesFile string          // -rules, "" for the default rules
+	conv      convertOptions  // compare convert's own flags
 
 	timeline   string // viewLanes or viewTasks to draw timelines, "" for none
 	svg        string // -svg: the file the timelines are written to, "" for none
@@ -154,6 +155,7 @@ type rawFlags struct {
 	gomaxprocs, starveN                 int
 	latency, timeout, delay             time.Duration
 	ignoreFailure, keepPool             bool
+	conv                                convertRaw      // compare convert's own flags
 	set                                 map[string]bool // the flags given
 
 	out rawOutput // the output flags (output.go)
@@ -301,6 +303,7 @@ func commands() []*command {
 				formatFlag(fs, r)
 				rulesFlag(fs, r)
 				fs.StringVar(&r.points, "points", "", "convert this one amount of A `points` and print the result")
+				convertFlags(fs, r)
 				demoProcsFlag(fs, r)
 			}},
 		{name: subSweep, sub: subSweep, synopsis: "time against worker count, threaded and multiproc", about: aboutSweep, examples: examplesSweep,
@@ -570,6 +573,9 @@ func (r *rawFlags) validateModels(o *options) error {
 		}
 		return nil
 	}
+	if !r.has("models") {
+		return nil // a command without models has none of their flags
+	}
 	for _, f := range []struct{ flag, model, what string }{
 		{"workers", "threaded", "sets threaded's size"},
 		{"procs", "multiproc", "sets multiproc's size"},
@@ -657,7 +663,7 @@ func (r *rawFlags) validateConvert(o *options) error {
 	if o.sub() == subConvert && o.points == "" && o.format == bench.FormatCSV {
 		return usagef("-format: csv carries the two workloads' times only; use table, markdown, json or bench for convert")
 	}
-	return nil
+	return r.validateConvertFlags(o)
 }
 
 func modelNames() []string {

@@ -413,7 +413,8 @@ func TestRunHelpOfASubcommand(t *testing.T) {
 			[]string{"-count", "-base", "-rules", "-points", "-workload", "-n"}},
 		{[]string{"cpu"}, []string{"-count", "-base", "-timeout", "-workers", "-procs", "-timeline"},
 			[]string{"-latency", "-repeat", "-urls", "-conns", "-rules", "-workload"}},
-		{[]string{"convert"}, []string{"-points", "-rules", "-format"}, []string{"-runs", "-models", "-latency", "-count"}},
+		{[]string{"convert"}, []string{"-points", "-rules", "-format", "-runs", "-procs", "-cache-url", "-backpressure"},
+			[]string{"-warmup", "-models", "-latency", "-count"}},
 		{[]string{"demo", "starve"}, []string{"-n", "-delay", "-gomaxprocs"}, []string{"-format", "-runs", "-models"}},
 		{[]string{"demo", "race"}, []string{"-gomaxprocs"}, []string{"-n", "-delay", "-format"}},
 	}
@@ -453,7 +454,7 @@ func TestRunRejectsFlagsTheSubcommandDoesNotUse(t *testing.T) {
 		{"an io flag before the subcommand", []string{"-latency", "5ms", "cpu"}, "-latency: not a flag of compare cpu"},
 		{"rules for the io workload", []string{"io", "-rules", "rules.json"}, "-rules: not a flag of compare io"},
 		{"connections for the cpu workload", []string{"cpu", "-conns", "10"}, "-conns: not a flag of compare cpu"},
-		{"runs for the converter", []string{"convert", "-runs", "2"}, "-runs: not a flag of compare convert"},
+		{"warm-ups for the converter", []string{"convert", "-warmup", "2"}, "-warmup: not a flag of compare convert"},
 		{"a format for a demonstration", []string{"demo", "race", "-format", "json"}, "-format: not a flag of compare demo race"},
 		{"starve's -n for the race", []string{"demo", "race", "-n", "5"}, "-n: not a flag of compare demo race"},
 		{"a timeline of the converter", []string{"convert", "-timeline"}, "-timeline: not a flag of compare convert"},

@@ -216,7 +216,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			restore := limitProcs(o.gomaxprocs)
 			rep.Converter, err = convertLoads(ctx, o, stderr)
 			restore()
-			if rep.Converter != nil && len(rep.Converter.Results) == 0 {
+			if rep.Converter != nil && rep.Converter.Empty() {
 				rep.Converter = nil
 			}
 		}
@@ -266,36 +266,6 @@ func progressFor(stderr io.Writer) bench.Progress {
 		return bench.TerminalProgress(f)
 	}
 	return nil
-}
-
-// convertCosts are the computation costs the converter table compares: a
-// bare multiplication, which no cache should be worth, and a computation
-// expensive enough that every cache pays.
-func convertCosts() []string { return []string{converter.CostCheap, converter.CostExpensive} }
-
-// convertOps is the number of calls of each converter load: enough for the
-// hit ratios to settle, few enough that the expensive uncached variant
-// (every call computes) stays near a second.
-const convertOps = 20_000
-
-// convertLoads runs every cache variant under load, once per cost.
-func convertLoads(ctx context.Context, o options, stderr io.Writer) (*bench.ConverterSection, error) {
-	rules := o.rules // loaded and checked with the flags
-	fmt.Fprintf(stderr, "convert: %d cache variants × costs %s, %d calls each on Zipf-distributed amounts\n",
-		len(converter.Kinds()), strings.Join(convertCosts(), ", "), convertOps)
-	sec := &bench.ConverterSection{}
-	for _, name := range convertCosts() {
-		cost, err := converter.CostPreset(name)
-		if err != nil {
-			return sec, err
-		}
-		res, err := converter.RunAll(ctx, converter.LoadConfig{Cost: cost, Rules: &rules, Ops: convertOps})
-		sec.Results = append(sec.Results, res...)
-		if err != nil {
-			return sec, err
-		}
-	}
-	return sec, nil
 }
 
 // convertOne converts the -points amount and prints the result, or the
