@@ -48,7 +48,7 @@ func ExampleLeakReport_Write() {
 	// -> parse (2) -> sum. URL 3 fails with a 500; the sum stops at the first error.
 	//
 	// 1. Channels alone; the consumer returns at the first error:
-	//    stopped after 307 paragraphs with: GET http://127.0.0.1:40000/dice?fault=status500: non-2xx status: 500 Internal Server Error
+	//    stopped after 307 paragraphs with: GET http://127.0.0.1:40000/dice?fault=status500: iobound: non-2xx status: 500 Internal Server Error
 	//    goroutines left behind: 9
 	//        4  demo.leakyFetch              [select]
 	//        2  demo.leakyCloseAfter[...]    [sync.WaitGroup.Wait]
@@ -63,7 +63,7 @@ func ExampleLeakReport_Write() {
 	//    9 goroutines returned, so that this process ends clean.)
 	//
 	// 2. context and errgroup.WithContext, the fetches limited by SetLimit(4):
-	//    stopped after 9 paragraphs with: GET http://127.0.0.1:40000/dice?fault=status500: non-2xx status: 500 Internal Server Error
+	//    stopped after 9 paragraphs with: GET http://127.0.0.1:40000/dice?fault=status500: iobound: non-2xx status: 500 Internal Server Error
 	//    goroutines left behind: 0
 	//    The failing fetch returned its error to the group, which cancelled the
 	//    context; every request and every send watches it, so each stage returned, and

@@ -75,7 +75,7 @@ func TestLeakReportWrite(t *testing.T) {
 		{
 			name: "a leak is listed by function and released",
 			rep:  demo.LeakReport{Config: cfg, URLs: 41, Leaky: leaky, Fixed: demo.PipelineRun{Err: iobound.ErrStatus}},
-			want: []string{"over 41 URLs", "SetLimit(4)", "stopped after 12 paragraphs with: non-2xx status",
+			want: []string{"over 41 URLs", "SetLimit(4)", "stopped after 12 paragraphs with: iobound: non-2xx status",
 				"goroutines left behind: 3", "  2  demo.leakyFetch", "[select]", "the\n   3 goroutines returned", "Nothing to release"},
 		},
 		{

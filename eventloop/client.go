@@ -2,18 +2,15 @@ package eventloop
 
 import (
 	"bytes"
-	"cmp"
 	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"time"
 
 	"conclab/iobound"
-	"conclab/timeline"
 )
 
 // DefaultMaxConns is how many requests Download keeps in flight at once when
@@ -37,77 +34,11 @@ var ErrDescriptors = errors.New("out of file descriptors")
 // wraps, a Timeout's or a BodyCap's too.
 var ErrMaxConns = iobound.ErrNegativeSetting
 
-// Download GETs every URL on one event loop, MaxConns of them in flight at
-// once, and counts the body bytes, as the models built on net/http do:
-// redirects followed, gzip asked for and decoded, credentials in a URL sent
-// as Basic auth (see the package doc). A failed URL is a Result with an
-// error; the error return is for a run that could not happen (a negative
-// MaxConns, no poller on this platform, ctx cancelled). Every URL in a
-// Result or an error has its password redacted.
-func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
-	err := iobound.CheckSettings("eventloop", iobound.Count("MaxConns", m.MaxConns), iobound.Timeout(m.Timeout), iobound.BodyCap(m.BodyCap))
-	if err != nil {
-		return iobound.Report{}, err
-	}
-	lookupCtx, cancelLookups := context.WithCancel(ctx)
-	defer cancelLookups()
-	c := &client{
-		results:       make([]iobound.Result, len(urls)),
-		finished:      make([]bool, len(urls)),
-		timeout:       orDefault(m.Timeout, iobound.DefaultTimeout),
-		bodyCap:       orDefault(m.BodyCap, iobound.DefaultBodyCap),
-		maxConns:      m.maxConns(),
-		resolver:      cmp.Or(m.resolver, net.DefaultResolver),
-		lookupCtx:     lookupCtx,
-		cancelLookups: cancelLookups,
-		hosts:         make(map[string]*lookup),
-		idle:          make(map[string][]*conn),
-		open:          make(map[*conn]struct{}),
-		buf:           make([]byte, 64<<10),
-	}
-	c.admitFn = c.admit
-	pid := os.Getpid()
-	for i, u := range urls {
-		now := time.Now()
-		c.results[i] = iobound.Result{URL: iobound.Redact(u), Span: timeline.Span{PID: pid, Start: now, End: now}}
-	}
-	if len(urls) == 0 {
-		return iobound.Report{Results: c.results}, nil
-	}
-	loop, err := New()
-	if err != nil {
-		return iobound.Report{Results: c.results}, err
-	}
-	defer loop.Close() // after shutdown, which cancels the lookups Close waits for
-	c.loop = loop
-
-	reqs := c.prepare(urls)
-	c.left = len(reqs)
-	if c.left > 0 {
-		loop.CallSoon(func() {
-			for _, r := range reqs {
-				c.submit(r)
-			}
-		})
-		err = loop.Run(ctx)
-	}
-	c.shutdown(err)
-	return iobound.Report{Results: c.results}, err
-}
-
 func (m Model) maxConns() int {
 	if m.MaxConns == 0 {
 		return DefaultMaxConns
 	}
 	return m.MaxConns
-}
-
-// orDefault returns v, or def when v is not positive.
-func orDefault[T int64 | time.Duration](v, def T) T {
-	if v <= 0 {
-		return def
-	}
-	return v
 }
 
 // request is one URL on its way: waiting for a slot, for its host's

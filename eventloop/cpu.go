@@ -1,7 +1,6 @@
 package eventloop
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"time"
@@ -15,57 +14,48 @@ import (
 // far below the work between yields.
 const sumChunk = 100_000
 
-// SumSquares computes every sum as a task on one event loop. A task runs a
-// chunk of its loop, then yields (CallSoon schedules its next chunk at the
-// back of the ready queue), so the sums interleave on one goroutine: they
-// all finish at about the time the sequential model finishes, because
-// yielding shares one CPU, it does not add any. The error return is for a
-// run that could not happen (no poller, ctx cancelled).
-func (Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
-	results := make([]cpubound.Result, len(numbers))
-	pid := os.Getpid()
-	for i, n := range numbers {
-		results[i] = cpubound.Result{N: n}
-		results[i].Span.PID = pid
-	}
-	if len(numbers) == 0 {
-		return cpubound.Report{Results: results}, nil
-	}
-	loop, err := New()
-	if err != nil {
-		return cpubound.Report{Results: results}, err
-	}
-	defer loop.Close()
+// sums is one run of SumSquares: the numbers, and their results.
+type sums struct {
+	numbers []int
+	results []cpubound.Result
+}
 
-	done := make([]bool, len(numbers))
-	for i, n := range numbers {
-		if err := cpubound.Check(n); err != nil {
-			results[i].Err = err
-			done[i] = true
-			continue
-		}
-		res := &results[i]
-		t := &sumTask{loop: loop, n: n, chunk: sumChunk, onDone: func(sum cpubound.Uint128, start, end time.Time) {
-			res.Sum, res.Span.Start, res.Span.End = sum, start, end
-			done[i] = true
-		}}
-		t.yield = t.step // one method value, not one per yield
-		loop.CallSoon(t.yield)
+// start schedules the sum of squares of number i as a task on loop, which
+// writes its result; an invalid number fails at once. CallSoon puts each
+// chunk at the back of the ready queue, so the sums interleave.
+func (s sums) start(loop *Loop, i int) {
+	n, res := s.numbers[i], &s.results[i]
+	now := time.Now()
+	*res = cpubound.Result{N: n}
+	res.Span.PID = os.Getpid()
+	if err := cpubound.Check(n); err != nil {
+		res.Err, res.Span.Start, res.Span.End = err, now, now
+		return
 	}
-	err = loop.Run(ctx)
-	if err != nil {
-		now := time.Now()
-		for i := range results {
-			if !done[i] {
-				results[i].Err = fmt.Errorf("sum of squares of %d: %w", results[i].N, err)
-				if results[i].Span.Start.IsZero() {
-					results[i].Span.Start = now
-				}
-				results[i].Span.End = now
+	t := &sumTask{loop: loop, n: n, chunk: sumChunk, onDone: func(sum cpubound.Uint128, start, end time.Time) {
+		res.Sum, res.Span.Start, res.Span.End = sum, start, end
+	}}
+	t.yield = t.step // one method value, not one per yield
+	loop.CallSoon(t.yield)
+}
+
+// stop fails the sums a loop that stopped early, for err, left unfinished,
+// each ending now.
+func (s sums) stop(err error) {
+	if err == nil {
+		return // every sum finished
+	}
+	now := time.Now()
+	for i := range s.results {
+		res := &s.results[i]
+		if res.Span.End.IsZero() && res.Span.PID != 0 { // started, not finished
+			res.Err = fmt.Errorf("sum of squares of %d: %w", res.N, err)
+			if res.Span.Start.IsZero() {
+				res.Span.Start = now
 			}
+			res.Span.End = now
 		}
 	}
-	return cpubound.Report{Results: results}, err
 }
 
 // sumTask is one sum as a cooperative task: its state between chunks is

@@ -156,7 +156,9 @@
 //
 // # The pieces
 //
-// poller.go declares the small interface every platform implements
+// model.go is the model, laid out as every model package's is: Download and
+// SumSquares hand their tasks to run, which starts them on one loop;
+// download.go and cpu.go are the two workloads' tasks. poller.go declares the small interface every platform implements
 // (poll_epoll.go, poll_kqueue.go, and poll_other.go, which reports
 // ErrUnsupported); loop.go is the loop and its executor; parse.go is the
 // response parser, a pure state machine of the bytes received so far, as

@@ -1,40 +1,78 @@
 package eventloop
 
 import (
+	"cmp"
+	"context"
 	"net"
 	"time"
+
+	"conclab/cpubound"
+	"conclab/iobound"
 )
 
-// Model runs both workloads on one event loop, on the goroutine that calls
-// it. The zero value is ready to use.
+// Model runs both workloads on one event loop, on the goroutine that calls it.
+// The zero value is ready to use, with iobound's defaults.
 type Model struct {
 	// Timeout bounds each request, from its start to the end of its body,
-	// redirects and the lookups of host names included, as net/http's
-	// Client.Timeout does. 0 means iobound.DefaultTimeout.
+	// redirects included; zero means iobound.DefaultTimeout.
 	Timeout time.Duration
-	// BodyCap bounds each response body, counted decoded when it came
-	// gzipped. 0 means iobound.DefaultBodyCap.
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
-	// MaxConns caps the requests in flight, and the connections open, at
-	// once. 0 means DefaultMaxConns (100, as aiohttp); for no cap, pass a
-	// number at least as large as the list of URLs (math.MaxInt, say).
-	// A negative one is an error.
+	// MaxConns caps the requests in flight; zero means DefaultMaxConns.
 	MaxConns int
+	resolver *net.Resolver // nil means net.DefaultResolver; tests set theirs
+}
 
-	// resolver looks host names up; nil means net.DefaultResolver. Tests
-	// set one that answers when they say.
-	resolver *net.Resolver
+// settings checks the model's settings, a negative one being an error, and
+// fills in their defaults.
+func (m Model) settings() (iobound.Settings, error) {
+	return iobound.Settle(m.Name(), m.Timeout, m.BodyCap, iobound.Count("MaxConns", m.MaxConns))
 }
 
 // Name is the model's row label.
 func (Model) Name() string { return "eventloop" }
 
-// Concurrency reports how many tasks run at once: MaxConns requests (or
-// all of them, when fewer) for "io", one for "cpu", since one goroutine
-// computes.
-func (m Model) Concurrency(workload string, tasks int) int {
-	if workload != "io" {
-		return 1
+// Download GETs every URL, MaxConns at a time on one loop, as net/http does. A
+// failed URL is a Result with its error. When ctx is done, the URLs not yet
+// finished fail with ctx's error and Download returns it.
+func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	s, err := m.settings()
+	if err != nil {
+		return iobound.Report{}, err
 	}
-	return max(min(m.maxConns(), tasks), 0)
+	d := newDownload(ctx, s, m.maxConns(), m.resolver, urls)
+	defer d.cancelLookups()
+	err = m.run(ctx, len(d.reqs), d.start, d.shutdown)
+	report, cancelled := iobound.Finish(ctx, m.Name(), urls, d.results)
+	return report, cmp.Or(cancelled, err)
+}
+
+// SumSquares computes the sum of squares of every number, by turns on one loop.
+// An invalid number fails its own task only.
+func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	if _, err := m.settings(); err != nil {
+		return cpubound.Report{}, err
+	}
+	results := make([]cpubound.Result, len(numbers))
+	sums := sums{numbers: numbers, results: results}
+	err := m.run(ctx, len(numbers), sums.start, sums.stop)
+	report, cancelled := cpubound.Finish(ctx, m.Name(), numbers, results)
+	return report, cmp.Or(cancelled, err)
+}
+
+// run starts tasks 0, 1, ... as callbacks of one loop and runs it on this
+// goroutine until they are done or ctx is; end hears why it stopped early.
+// This loop is the whole model.
+func (m Model) run(ctx context.Context, tasks int, start func(loop *Loop, task int), end func(error)) error {
+	loop, err := New()
+	if err != nil {
+		return err
+	}
+	defer loop.Close() // after end, which cancels what Close waits for
+	for i := range tasks {
+		loop.CallSoon(func() { start(loop, i) })
+	}
+	err = loop.Run(ctx)
+	end(err)
+	return err
 }

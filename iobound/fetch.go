@@ -13,9 +13,9 @@ import (
 // Errors a fetch wraps, so that a caller can tell the failures apart with
 // errors.Is.
 var (
-	ErrBodyTooLarge = errors.New("response body larger than the cap")
-	ErrStatus       = errors.New("non-2xx status")
-	ErrTimeout      = errors.New("request timed out")
+	ErrBodyTooLarge = errors.New("iobound: response body larger than the cap")
+	ErrStatus       = errors.New("iobound: non-2xx status")
+	ErrTimeout      = errors.New("iobound: request timed out")
 )
 
 // Fetch GETs url with client, counts the body and discards it. It is the one

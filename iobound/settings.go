@@ -10,7 +10,7 @@ import (
 // setting: a Timeout, a BodyCap, a number of workers. In every model zero
 // means the setting's default and a negative value is this error, returned
 // before any work starts.
-var ErrNegativeSetting = errors.New("a setting is negative; zero means its default")
+var ErrNegativeSetting = errors.New("iobound: a setting is negative; zero means its default")
 
 // Setting is one named setting of a model, for CheckSettings.
 type Setting struct {

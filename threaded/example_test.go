@@ -64,5 +64,5 @@ func ExamplePool_zeroWorkers() {
 	// Output:
 	// 5
 	// true
-	// threaded: Workers is -1: a setting is negative; zero means its default
+	// threaded: Workers is -1: iobound: a setting is negative; zero means its default
 }

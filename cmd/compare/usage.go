@@ -84,9 +84,15 @@ cores go faster; -gomaxprocs 1 shows what Python's GIL leaves to threads.
 ` + verdicts
 
 const aboutConvert = `compare convert runs the point converter's cache variants under parallel
-load, once with a cheap computation and once with an expensive one, and
-prints their throughput and hit ratios. With -points N it converts one
-amount with the rules (-rules FILE or the defaults) and prints the result.
+load, once with a cheap computation and once with an expensive one, -runs
+times each, and prints their time per call (median ± spread), throughput
+and hit ratios; variants whose ranges overlap are called tied. -procs N
+runs one load in N worker processes instead: a cache per process, one
+owner process that the workers ask over pipes, and Redis with -cache-url;
+the repeated column counts amounts computed more than once across them.
+-backpressure runs a rate service of capacity K without and with a
+semaphore of K. With -points N it converts one amount with the rules
+(-rules FILE or the defaults) and prints the result.
 `
 
 const aboutSweep = `compare sweep runs threaded and multiproc (or those of -models) at each count
@@ -99,7 +105,7 @@ predicts for the next count. To stay quick its default latency is 5 ms
 cores). Counts above
 the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
-start-up and tens of MB each (100 processes: about 1 GB); for cpu they only
+start-up and tens of MiB each (100 processes: about 1 GiB); for cpu they only
 add that cost. A count whose run failed tasks is shown but not ranked.
 Formats: table, markdown, json. The io flags (-latency, -repeat, -urls) go
 with -workload io, the cpu flags (-count, -base) with cpu; -timeout bounds
@@ -175,6 +181,9 @@ var (
 	examplesConvert = []string{
 		"go run ./cmd/compare convert -points 150,000",
 		"go run ./cmd/compare convert -rules rules.json -format json",
+		"go run ./cmd/compare convert -runs 10",
+		"go run ./cmd/compare convert -procs 4 -cache-url redis://127.0.0.1:6379/0",
+		"go run ./cmd/compare convert -backpressure",
 	}
 	examplesSweep = []string{
 		"go run ./cmd/compare sweep -workers 1,2,5,10,20,50,100",

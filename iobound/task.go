@@ -1,0 +1,59 @@
+package iobound
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"conclab/internal/task"
+)
+
+// Settings are a model's request settings, checked, with their defaults
+// filled in: what Fetch is given.
+type Settings struct {
+	Timeout time.Duration
+	BodyCap int64
+}
+
+// Settle checks a model's settings, timeout, bodyCap and any counts (a
+// number of workers, say), and returns the request settings with zero
+// replaced by DefaultTimeout and DefaultBodyCap. A negative one is
+// CheckSettings's error, prefixed with model.
+func Settle(model string, timeout time.Duration, bodyCap int64, counts ...Setting) (Settings, error) {
+	if err := CheckSettings(model, append([]Setting{Timeout(timeout), BodyCap(bodyCap)}, counts...)...); err != nil {
+		return Settings{}, err
+	}
+	return Settings{Timeout: or(timeout, DefaultTimeout), BodyCap: or(bodyCap, DefaultBodyCap)}, nil
+}
+
+func or[T time.Duration | int64](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// Failed is the Result of a GET of url that failed with err before any
+// response came (its worker died, the run was cancelled): the one shape of
+// a task's error, "GET <url>: <err>", with the URL's password redacted, as
+// Fetch's own errors read.
+func Failed(url string, err error) Result {
+	shown := Redact(url)
+	return Result{URL: shown, Err: fmt.Errorf("GET %s: %w", shown, err)}
+}
+
+// NotStarted is the Result of a URL the run never started, because of
+// cause: "GET <url>: not started: <cause>".
+func NotStarted(url string, cause error) Result { return Failed(url, task.NotStarted(cause)) }
+
+// Finish ends a model's run: every result still without a span (its task
+// never started) becomes NotStarted, with ctx's error as the cause, and the
+// error is the run's cancellation, nil unless ctx is done.
+func Finish(ctx context.Context, model string, urls []string, results []Result) (Report, error) {
+	for i := range results {
+		if results[i].Span.End.IsZero() {
+			results[i] = NotStarted(urls[i], ctx.Err())
+		}
+	}
+	return Report{Results: results}, task.Cancelled(ctx, model)
+}

@@ -1,0 +1,72 @@
+package sequential
+
+import (
+	"context"
+	"time"
+
+	"conclab/cpubound"
+	"conclab/internal/task"
+	"conclab/iobound"
+)
+
+// Model runs both workloads on the calling goroutine, one task after another.
+// The zero value is ready to use, with iobound's defaults.
+type Model struct {
+	// Timeout bounds each request, from its start to the end of its body,
+	// redirects included; zero means iobound.DefaultTimeout.
+	Timeout time.Duration
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
+	BodyCap int64
+}
+
+// settings checks the model's settings, a negative one being an error, and
+// fills in their defaults.
+func (m Model) settings() (iobound.Settings, error) {
+	return iobound.Settle(m.Name(), m.Timeout, m.BodyCap)
+}
+
+// Name is the model's row label.
+func (Model) Name() string { return "sequential" }
+
+// Download GETs every URL, one after another, with one client whose
+// connections are kept alive between requests (the original's Session). A
+// failed URL is a Result with its error. When ctx is done, the URLs not yet
+// finished fail with ctx's error and Download returns it.
+func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	s, err := m.settings()
+	if err != nil {
+		return iobound.Report{}, err
+	}
+	client := newClient()
+	defer client.CloseIdleConnections()
+	results := make([]iobound.Result, len(urls))
+	m.run(ctx, len(urls), func(worker, i int) {
+		start := time.Now()
+		results[i] = iobound.Fetch(ctx, client, urls[i], s.BodyCap, s.Timeout)
+		results[i].Span = task.Span(worker, start)
+	})
+	return iobound.Finish(ctx, m.Name(), urls, results)
+}
+
+// SumSquares computes the sum of squares of every number, one after another.
+// An invalid number fails its own task only.
+func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	if _, err := m.settings(); err != nil {
+		return cpubound.Report{}, err
+	}
+	results := make([]cpubound.Result, len(numbers))
+	m.run(ctx, len(numbers), func(worker, i int) {
+		start := time.Now()
+		sum, err := cpubound.SumOfSquares(numbers[i])
+		results[i] = cpubound.Result{N: numbers[i], Sum: sum, Err: err, Span: task.Span(worker, start)}
+	})
+	return cpubound.Finish(ctx, m.Name(), numbers, results)
+}
+
+// run calls do for tasks 0, 1, ... in turn on this goroutine until ctx is done.
+// This loop is the whole model.
+func (m Model) run(ctx context.Context, tasks int, do func(worker, task int)) {
+	for i := 0; i < tasks && ctx.Err() == nil; i++ {
+		do(0, i)
+	}
+}

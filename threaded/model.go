@@ -1,0 +1,92 @@
+package threaded
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"conclab/cpubound"
+	"conclab/internal/task"
+	"conclab/iobound"
+)
+
+// Pool runs both workloads on a fixed set of worker goroutines, Workers of them.
+// The zero value is ready to use, with iobound's defaults.
+type Pool struct {
+	// Workers is the number of worker goroutines; zero means DefaultWorkers.
+	Workers int
+	// Timeout bounds each request, from its start to the end of its body,
+	// redirects included; zero means iobound.DefaultTimeout.
+	Timeout time.Duration
+	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
+	BodyCap int64
+}
+
+// settings checks the model's settings, a negative one being an error, and
+// fills in their defaults.
+func (m Pool) settings() (iobound.Settings, error) {
+	return iobound.Settle(m.Name(), m.Timeout, m.BodyCap, iobound.Count("Workers", m.Workers))
+}
+
+// Name is the model's row label.
+func (Pool) Name() string { return "threaded" }
+
+// Download GETs every URL on the pool's workers, with one client shared by
+// all of them whose connections are kept alive between requests. A failed
+// URL is a Result with its error. When ctx is done, the URLs not yet
+// finished fail with ctx's error and Download returns it.
+func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, error) {
+	s, err := m.settings()
+	if err != nil {
+		return iobound.Report{}, err
+	}
+	client := newClient(m.workers())
+	defer client.CloseIdleConnections()
+	results := make([]iobound.Result, len(urls))
+	m.run(ctx, len(urls), func(worker, i int) {
+		start := time.Now()
+		results[i] = iobound.Fetch(ctx, client, urls[i], s.BodyCap, s.Timeout)
+		results[i].Span = task.Span(worker, start)
+	})
+	return iobound.Finish(ctx, m.Name(), urls, results)
+}
+
+// SumSquares computes the sum of squares of every number on the pool's
+// workers, in parallel on as many cores as GOMAXPROCS allows.
+// An invalid number fails its own task only.
+func (m Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
+	if _, err := m.settings(); err != nil {
+		return cpubound.Report{}, err
+	}
+	results := make([]cpubound.Result, len(numbers))
+	m.run(ctx, len(numbers), func(worker, i int) {
+		start := time.Now()
+		sum, err := cpubound.SumOfSquares(numbers[i])
+		results[i] = cpubound.Result{N: numbers[i], Sum: sum, Err: err, Span: task.Span(worker, start)}
+	})
+	return cpubound.Finish(ctx, m.Name(), numbers, results)
+}
+
+// run hands tasks 0, 1, ... to the pool's workers through a channel until ctx
+// is done, and waits for them. Each task writes only its own result, by
+// index, so no lock; wg.Wait makes the workers' writes visible to the caller.
+func (m Pool) run(ctx context.Context, tasks int, do func(worker, task int)) {
+	queue := make(chan int)
+	var wg sync.WaitGroup
+	for worker := range min(m.workers(), tasks) {
+		wg.Go(func() {
+			for i := range queue {
+				do(worker, i)
+			}
+		})
+	}
+	for i := 0; i < tasks && ctx.Err() == nil; {
+		select {
+		case queue <- i:
+			i++
+		case <-ctx.Done():
+		}
+	}
+	close(queue)
+	wg.Wait()
+}
