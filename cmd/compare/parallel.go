@@ -139,7 +139,7 @@ func (l parallelLesson) cell(model string, i int) (parallelCell, bool) {
 			c.cpu, found = r.Speedup, true
 			c.workers = r.Workers
 			if r.Seconds.Mean > 0 {
-				c.cores = (r.UserSeconds + r.SystemSeconds) / r.Seconds.Mean
+				c.cores = r.CPUSecondsPerRun / r.Seconds.Mean
 			}
 		}
 	}

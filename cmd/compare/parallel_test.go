@@ -27,7 +27,7 @@ func lessonOf(n int, passes ...[]figures) parallelLesson {
 	result := func(f figures, speedup float64, cores float64) bench.Result {
 		r := bench.Result{Model: f.model, Workers: f.workers, Tasks: 160, Runs: 3}
 		r.Seconds.Mean, r.Seconds.Median = 1, 1
-		r.UserSeconds = cores
+		r.CPUSecondsPerRun = cores
 		if speedup > 0 {
 			r.Speedup = new(speedup)
 		} else {
