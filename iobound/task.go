@@ -46,12 +46,12 @@ func Failed(url string, err error) Result {
 // cause: "GET <url>: not started: <cause>".
 func NotStarted(url string, cause error) Result { return Failed(url, task.NotStarted(cause)) }
 
-// Finish ends a model's run: every result still without a span (its task
+// Finish ends a model's run: every result still the zero value (its task
 // never started) becomes NotStarted, with ctx's error as the cause, and the
 // error is the run's cancellation, nil unless ctx is done.
 func Finish(ctx context.Context, model string, urls []string, results []Result) (Report, error) {
 	for i := range results {
-		if results[i].Span.End.IsZero() {
+		if results[i] == (Result{}) {
 			results[i] = NotStarted(urls[i], ctx.Err())
 		}
 	}
