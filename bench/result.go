@@ -111,6 +111,12 @@ type Result struct {
 	// its times leave out.
 	PoolStartupSeconds *float64 `json:"pool_startup_seconds,omitempty"`
 
+	// UsesProcesses and OneGoroutine are what the model declared of
+	// itself (see Traits): the summary and the sweep read them, never the
+	// name.
+	UsesProcesses bool `json:"-"`
+	OneGoroutine  bool `json:"-"`
+
 	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
 	// (hyperfine's user and system columns).
 	UserSeconds   float64 `json:"-"`

@@ -29,6 +29,13 @@ func (m Pool) procs() int {
 // no more workers than tasks.
 func (m Pool) Concurrency(workload string, tasks int) int { return max(0, min(m.procs(), tasks)) }
 
+// Processes reports that the pool runs its tasks in worker processes.
+func (Pool) Processes() bool { return true }
+
+// OneGoroutine reports that the pool's tasks run on many goroutines, in as
+// many processes.
+func (Pool) OneGoroutine() bool { return false }
+
 // lane is one worker's place in a pool: its index, and its worker process,
 // nil when none runs (not started yet, or died).
 type lane struct {

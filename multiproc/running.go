@@ -84,6 +84,12 @@ func (r *Running) Concurrency(workload string, tasks int) int {
 	return r.pool.Concurrency(workload, tasks)
 }
 
+// Processes reports that the pool runs its tasks in worker processes.
+func (r *Running) Processes() bool { return r.pool.Processes() }
+
+// OneGoroutine is the Pool's.
+func (r *Running) OneGoroutine() bool { return r.pool.OneGoroutine() }
+
 // Download is Pool.Download on the running workers. Its Report's Startup
 // is zero: the start-up was paid by Start.
 func (r *Running) Download(ctx context.Context, urls []string) (iobound.Report, error) {
