@@ -3,9 +3,18 @@ package cpubound
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"conclab/internal/task"
 )
+
+// Task is one task of the CPU workload, run on worker of this process: the
+// sum of squares of n, and the task's span.
+func Task(worker, n int) Result {
+	start := time.Now()
+	sum, err := SumOfSquares(n)
+	return Result{N: n, Sum: sum, Err: err, Span: task.Span(worker, start)}
+}
 
 // Failed is the Result of the sum of squares of n that failed with err
 // (its worker died, the run was cancelled): the one shape of a task's

@@ -3,6 +3,7 @@ package iobound
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"conclab/internal/task"
@@ -31,6 +32,15 @@ func or[T time.Duration | int64](v, def T) T {
 		return def
 	}
 	return v
+}
+
+// Task is one task of the I/O workload, run on worker of this process:
+// Fetch with the settings s, and the task's span.
+func Task(ctx context.Context, client *http.Client, worker int, url string, s Settings) Result {
+	start := time.Now()
+	res := Fetch(ctx, client, url, s.BodyCap, s.Timeout)
+	res.Span = task.Span(worker, start)
+	return res
 }
 
 // Failed is the Result of a GET of url that failed with err before any

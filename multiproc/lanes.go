@@ -115,13 +115,15 @@ func (r *runner) startup() time.Duration {
 	return r.readyAfter
 }
 
-// finish ends a run: it calls done with each task's outcome, and returns
-// the start-up and the run's error. A run of which some worker could not
-// start fails as a whole, every task not started: a timing taken on fewer
-// workers than asked for would mislead. Otherwise the tasks left undone
-// fail, not started: every lane gave up (no replacement worker would
-// start), or the run was cancelled, before the queue was empty.
+// finish ends a run, and releases its context: it calls done with each
+// task's outcome, and returns the start-up and the run's error (the one
+// cancellation error when ctx is done). A run of which some worker could
+// not start fails as a whole, every task not started: a timing taken on
+// fewer workers than asked for would mislead. Otherwise the tasks left
+// undone fail, not started: every lane gave up (no replacement worker
+// would start), or the run was cancelled, before the queue was empty.
 func (r *runner) finish(ctx context.Context, model string, done func(int, outcome)) (time.Duration, error) {
+	defer r.abort(nil)
 	err := task.Cancelled(ctx, model)
 	if r.startFailed && err == nil {
 		err = context.Cause(r.ctx)

@@ -1,7 +1,6 @@
 package multiproc
 
 import (
-	"cmp"
 	"context"
 	"io"
 	"time"
@@ -45,9 +44,9 @@ func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 	startup, err := m.run(ctx, s, fetchTasks(urls), func(i int, o outcome) {
 		results[i] = o.fetch(urls[i])
 	})
-	report, cancelled := iobound.Finish(ctx, m.Name(), urls, results)
+	report, _ := iobound.Finish(ctx, m.Name(), urls, results) // err says if cancelled
 	report.Startup = startup
-	return report, cmp.Or(err, cancelled)
+	return report, err
 }
 
 // SumSquares computes the sum of squares of every number, each in a worker.
@@ -61,16 +60,15 @@ func (m Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, e
 	startup, err := m.run(ctx, s, sumTasks(numbers), func(i int, o outcome) {
 		results[i] = o.sum(numbers[i])
 	})
-	report, cancelled := cpubound.Finish(ctx, m.Name(), numbers, results)
+	report, _ := cpubound.Finish(ctx, m.Name(), numbers, results) // err says if cancelled
 	report.Startup = startup
-	return report, cmp.Or(err, cancelled)
+	return report, err
 }
 
 // run starts min(Procs, tasks) workers, hands each task to whichever is free
 // next, calls done with its outcome, stops them, and returns the start-up.
 func (m Pool) run(ctx context.Context, s spec, tasks []message, done func(task int, o outcome)) (time.Duration, error) {
 	r := newRunner(ctx, s, tasks) // r.ctx ends the run early, and the workers' lives
-	defer r.abort(nil)
 	r.spread(r.ctx, r.ctx, newLanes(min(s.procs, len(tasks))), true)
 	return r.finish(ctx, m.Name(), done)
 }

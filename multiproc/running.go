@@ -129,7 +129,6 @@ func (r *Running) run(ctx context.Context, tasks []message, done func(int, outco
 	// A worker that replaces a dead one lives as long as the pool, not the
 	// call.
 	runner := newRunner(ctx, r.spec, tasks)
-	defer runner.abort(nil)
 	runner.spread(ctx, r.life, r.lanes[:min(len(r.lanes), len(tasks))], false)
 	_, err := runner.finish(ctx, r.Name(), done)
 	return err
