@@ -64,6 +64,11 @@ type Pool struct {
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap,
 	// and a negative BodyCap is an error.
 	BodyCap int64
+	// RootCAsPEM are the roots https URLs are verified against, in PEM,
+	// sent to every worker in its hello (a certificate pool cannot cross a
+	// pipe); nil means the system's roots. iobound.Server.CertPEM trusts
+	// the embedded server. PEM without a certificate is an error.
+	RootCAsPEM []byte
 	// LogWriter receives the workers' stderr, each line prefixed with the
 	// worker's index and pid; nil means os.Stderr.
 	LogWriter io.Writer
@@ -164,13 +169,17 @@ func (p Pool) spec() (spec, error) {
 	if err != nil {
 		return spec{}, err
 	}
+	if _, err := iobound.CertPool(p.RootCAsPEM); err != nil {
+		return spec{}, fmt.Errorf("multiproc: RootCAsPEM: %w", err)
+	}
 	s := spec{
-		version: protocolVersion,
-		procs:   p.procs(),
-		bodyCap: p.BodyCap,
-		timeout: p.Timeout,
-		logw:    p.LogWriter,
-		logMu:   new(sync.Mutex),
+		rootsPEM: string(p.RootCAsPEM),
+		version:  protocolVersion,
+		procs:    p.procs(),
+		bodyCap:  p.BodyCap,
+		timeout:  p.Timeout,
+		logw:     p.LogWriter,
+		logMu:    new(sync.Mutex),
 	}
 	if s.bodyCap == 0 {
 		s.bodyCap = iobound.DefaultBodyCap

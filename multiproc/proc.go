@@ -47,8 +47,11 @@ type spec struct {
 	procs   int // the pool's size
 	bodyCap int64
 	timeout time.Duration
-	logw    io.Writer
-	logMu   *sync.Mutex // shared by the run's workers: their log lines never interleave
+	// rootsPEM are the roots the workers verify https against, "" for
+	// the system's.
+	rootsPEM string
+	logw     io.Writer
+	logMu    *sync.Mutex // shared by the run's workers: their log lines never interleave
 
 	// forked, when set, is called after each fork, before the next one
 	// may start: tests count forks with it.
@@ -144,6 +147,7 @@ func (p *process) handshake(ctx context.Context, s spec) error {
 		Worker:    p.index,
 		BodyCap:   s.bodyCap,
 		TimeoutNS: int64(s.timeout),
+		RootCAs:   s.rootsPEM,
 	}
 	reply, late, err := p.exchange(hello, handshakeTimeout)
 	switch {

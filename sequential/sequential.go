@@ -2,8 +2,8 @@ package sequential
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
-	"net/http"
 	"os"
 	"time"
 
@@ -21,6 +21,9 @@ type Model struct {
 	// BodyCap is the largest body accepted; zero means
 	// iobound.DefaultBodyCap.
 	BodyCap int64
+	// RootCAs are the roots https URLs are verified against; nil means
+	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	RootCAs *x509.CertPool
 }
 
 // Name is the model's row label.
@@ -34,7 +37,7 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	if err := m.check(); err != nil {
 		return iobound.Report{}, err
 	}
-	client := newClient()
+	client := iobound.NewClient(m.RootCAs, 0)
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
 	started := run(ctx, len(urls), func(worker, i int) {
@@ -74,13 +77,6 @@ func run(ctx context.Context, tasks int, do func(worker, task int)) (started int
 		do(0, started)
 	}
 	return started
-}
-
-// newClient returns the client of one run. Its own transport keeps the run's
-// connections apart from every other client's, so that closing its idle
-// connections at the end leaves nothing behind.
-func newClient() *http.Client {
-	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 }
 
 func span(worker int, start time.Time) timeline.Span {

@@ -2,6 +2,7 @@ package threaded
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net/http"
 	"os"
@@ -27,6 +28,9 @@ type Pool struct {
 	// BodyCap is the largest body accepted; zero means
 	// iobound.DefaultBodyCap.
 	BodyCap int64
+	// RootCAs are the roots https URLs are verified against; nil means
+	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	RootCAs *x509.CertPool
 }
 
 // Name is the model's row label.
@@ -52,7 +56,7 @@ func (p Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 	if err := p.check(); err != nil {
 		return iobound.Report{}, err
 	}
-	client := newClient(p.workers())
+	client := newClient(p.workers(), p.RootCAs)
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
 	started := p.run(ctx, len(urls), func(worker, i int) {
@@ -117,11 +121,8 @@ func (p Pool) run(ctx context.Context, tasks int, do func(worker, task int)) (st
 // others' connections would be closed after each response and a new one
 // opened for the next request. Keeping one per worker lets every worker reuse
 // its connection, as each of the original's threads reuses its Session's.
-func newClient(workers int) *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = workers
-	transport.MaxIdleConns = max(transport.MaxIdleConns, workers)
-	return &http.Client{Transport: transport}
+func newClient(workers int, roots *x509.CertPool) *http.Client {
+	return iobound.NewClient(roots, workers)
 }
 
 func (p Pool) check() error {
