@@ -1,6 +1,7 @@
 package eventloop
 
 import (
+	"crypto/x509"
 	"net"
 	"time"
 )
@@ -20,6 +21,9 @@ type Model struct {
 	// number at least as large as the list of URLs (math.MaxInt, say).
 	// A negative one is an error.
 	MaxConns int
+	// RootCAs are the roots https URLs are verified against; nil means
+	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	RootCAs *x509.CertPool
 
 	// resolver looks host names up; nil means net.DefaultResolver. Tests
 	// set one that answers when they say.

@@ -106,6 +106,11 @@ func WithTLS(err error) error {
 	if err == nil || errors.Is(err, ErrTLS) {
 		return err
 	}
+	// The first bytes of the answer to a ClientHello read "HTTP/": net/http
+	// names that case, and so does every model.
+	if rh, ok := errors.AsType[tls.RecordHeaderError](err); ok && string(rh.RecordHeader[:]) == "HTTP/" {
+		return fmt.Errorf("%w: %w (%w)", ErrTLS, http.ErrSchemeMismatch, err)
+	}
 	var (
 		verify *tls.CertificateVerificationError
 		record tls.RecordHeaderError
