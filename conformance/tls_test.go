@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"net/http"
 	"testing"
 	"time"
 
@@ -23,19 +24,28 @@ import (
 // fails at it.
 const tlsTimeout = 2 * time.Second
 
-// trusting returns the four models, each trusting exactly the certificates
-// in certPEM: a pool for the three in this process, the PEM itself for the
-// worker processes, which get it over their pipe.
-func trusting(t *testing.T, certPEM []byte) []downloader {
+// trusting returns the four models as models has them, each trusting
+// exactly the certificates in certPEM: a pool for the three in this
+// process, the PEM itself for the worker processes, which get it over
+// their pipe. A timeout of 0 is the default.
+func trusting(t *testing.T, certPEM []byte, timeout time.Duration) []downloader {
 	t.Helper()
 	roots, err := iobound.CertPool(certPEM)
 	require.NoError(t, err)
 	return []downloader{
-		sequential.Model{RootCAs: roots, Timeout: tlsTimeout},
-		threaded.Pool{Workers: threaded.DefaultWorkers, RootCAs: roots, Timeout: tlsTimeout},
-		eventloop.Model{RootCAs: roots, Timeout: tlsTimeout},
-		multiproc.Pool{Procs: 2, RootCAsPEM: certPEM, Timeout: tlsTimeout},
+		sequential.Model{RootCAs: roots, Timeout: timeout},
+		threaded.Pool{Workers: threaded.DefaultWorkers, RootCAs: roots, Timeout: timeout},
+		eventloop.Model{RootCAs: roots, Timeout: timeout},
+		multiproc.Pool{Procs: multiproc.DefaultProcs(), RootCAsPEM: certPEM, Timeout: timeout},
 	}
+}
+
+// trustingClient is net/http's client as http.Get's, trusting certPEM.
+func trustingClient(t *testing.T, certPEM []byte) *http.Client {
+	t.Helper()
+	roots, err := iobound.CertPool(certPEM)
+	require.NoError(t, err)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 }
 
 // listen serves each connection to 127.0.0.1 with serve, on a goroutine of
@@ -105,7 +115,7 @@ func TestEveryModelOverTLS(t *testing.T) {
 	urls = append(urls, s.URLs(10)...)
 	certs := append(append([]byte{}, s.CertPEM()...), elsewherePEM...)
 
-	for _, m := range trusting(t, certs) {
+	for _, m := range trusting(t, certs, tlsTimeout) {
 		t.Run(m.Name(), func(t *testing.T) {
 			before, fdsOK := proctest.OpenFDs()
 			results := download(t, m, urls)
