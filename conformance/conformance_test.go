@@ -46,25 +46,42 @@ type urlCase struct {
 func ok(bytes int64) want   { return want{status: http.StatusOK, bytes: bytes} }
 func fails(status int) want { return want{status: status, failure: statusFailure} }
 
-// A target is one server and the URLs every model fetches from it.
+// A target is one server and the URLs every model fetches from it. A
+// server that speaks TLS returns its certificate, which net/http and every
+// model then trust, and nothing else; certPEM is nil for plain http.
 type target struct {
 	name  string
-	start func(t *testing.T) (cases []urlCase, nginx *testserver.NginxServer)
+	start func(t *testing.T) (cases []urlCase, nginx *testserver.NginxServer, certPEM []byte)
 }
 
 var targets = []target{
 	{"nginx", nginxCases},
+	{"nginx over TLS", nginxTLSCases},
 	{"python's http.server", pythonCases},
 	{"the embedded server", embeddedCases},
+	{"the embedded server over TLS", embeddedTLSCases},
 }
 
 // wrongPassword is the password of the case that must fail with 401. No
 // model may show it, or the right one, in a result.
 const wrongPassword = "wrong-password-17"
 
-func nginxCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
+func nginxCases(t *testing.T) ([]urlCase, *testserver.NginxServer, []byte) {
 	n := testserver.Nginx(t)
-	u := func(path string) string { return n.URL + path }
+	return nginxList(n, n.URL, n.URLWithPassword), n, nil
+}
+
+// nginxTLSCases is the same list on nginx's ssl listener, with a
+// certificate openssl made for the test.
+func nginxTLSCases(t *testing.T) ([]urlCase, *testserver.NginxServer, []byte) {
+	n := testserver.NginxTLS(t)
+	return nginxList(n, n.TLSURL, n.TLSURLWithPassword), n, n.CertPEM
+}
+
+// nginxList is nginx's list of cases at base; withPassword builds a URL
+// with credentials on the same listener.
+func nginxList(n *testserver.NginxServer, base string, withPassword func(path, user, password string) string) []urlCase {
+	u := func(path string) string { return base + path }
 	cases := []urlCase{
 		{"gets the big page, gzip'd and chunked", u(testserver.PathBig), ok(testserver.BigBytes)},
 		{"gets the small page, gzip'd", u(testserver.PathSmall), ok(testserver.SmallBytes)},
@@ -79,16 +96,16 @@ func nginxCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
 	cases = append(cases,
 		urlCase{"follows a chain of a 301, a 302 with a relative Location and a 307 to the big page", u(testserver.NginxChain), ok(testserver.BigBytes)},
 		urlCase{"follows a directory's 301 to its index page", u(testserver.PathDir), ok(testserver.SmallBytes)},
-		urlCase{"sends the URL's user and password as basic authentication", n.URLWithPassword(testserver.NginxPrivate+testserver.PathBig, testserver.NginxUser, testserver.NginxPassword), ok(testserver.BigBytes)},
+		urlCase{"sends the URL's user and password as basic authentication", withPassword(testserver.NginxPrivate+testserver.PathBig, testserver.NginxUser, testserver.NginxPassword), ok(testserver.BigBytes)},
 		urlCase{"fails a private page asked for without a password with 401", u(testserver.NginxPrivate + testserver.PathSmall), fails(http.StatusUnauthorized)},
-		urlCase{"fails a private page asked for with the wrong password with 401", n.URLWithPassword(testserver.NginxPrivate+testserver.PathSmall, testserver.NginxUser, wrongPassword), fails(http.StatusUnauthorized)},
+		urlCase{"fails a private page asked for with the wrong password with 401", withPassword(testserver.NginxPrivate+testserver.PathSmall, testserver.NginxUser, wrongPassword), fails(http.StatusUnauthorized)},
 		urlCase{"fails a missing page with 404", u(testserver.PathMissing), fails(http.StatusNotFound)},
 		urlCase{"gives up on a redirect loop after 10 redirects, as http.Get does", u(testserver.NginxLoop), want{failure: tooManyRedirects}},
 	)
-	return cases, n
+	return cases
 }
 
-func pythonCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
+func pythonCases(t *testing.T) ([]urlCase, *testserver.NginxServer, []byte) {
 	p := testserver.PythonHTTP(t)
 	u := func(path string) string { return p.URL + path }
 	return []urlCase{
@@ -96,18 +113,26 @@ func pythonCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
 		{"gets the small page, HTTP/1.0, connection closed after it", u(testserver.PathSmall), ok(testserver.SmallBytes)},
 		{"follows a directory's 301 with a relative Location to its index page", u(testserver.PathDir), ok(testserver.SmallBytes)},
 		{"fails a missing page with 404", u(testserver.PathMissing), fails(http.StatusNotFound)},
-	}, nil
+	}, nil, nil
 }
 
-func embeddedCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
-	s, err := iobound.StartChild(t.Context(), iobound.Config{})
+func embeddedCases(t *testing.T) ([]urlCase, *testserver.NginxServer, []byte) {
+	return embeddedList(t, false)
+}
+
+func embeddedTLSCases(t *testing.T) ([]urlCase, *testserver.NginxServer, []byte) {
+	return embeddedList(t, true)
+}
+
+func embeddedList(t *testing.T, useTLS bool) ([]urlCase, *testserver.NginxServer, []byte) {
+	s, err := iobound.StartChild(t.Context(), iobound.Config{TLS: useTLS})
 	require.NoError(t, err)
 	t.Cleanup(func() { assert.NoError(t, s.Close()) })
 	return []urlCase{
 		{"gets the big page, chunked", s.URL(iobound.PathBig), ok(iobound.BigPageBytes)},
 		{"gets the small page, with Content-Length", s.URL(iobound.PathSmall), ok(iobound.SmallPageBytes)},
 		{"fails a missing page with 404", s.URL(testserver.PathMissing), fails(http.StatusNotFound)},
-	}, nil
+	}, nil, s.CertPEM()
 }
 
 // TestEveryModelDoesWhatNetHTTPDoes runs a plain http.Get and then every
@@ -119,7 +144,11 @@ func embeddedCases(t *testing.T) ([]urlCase, *testserver.NginxServer) {
 func TestEveryModelDoesWhatNetHTTPDoes(t *testing.T) {
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
-			cases, nginx := tg.start(t)
+			cases, nginx, certPEM := tg.start(t)
+			client, ms := http.DefaultClient, models
+			if certPEM != nil {
+				client, ms = trustingClient(t, certPEM), trusting(t, certPEM, 0)
+			}
 			urls := make([]string, len(cases))
 			for i, c := range cases {
 				urls[i] = c.url
@@ -129,12 +158,12 @@ func TestEveryModelDoesWhatNetHTTPDoes(t *testing.T) {
 			t.Run("a plain http.Get", func(t *testing.T) {
 				before := logged(t, nginx)
 				for _, c := range cases {
-					t.Run(c.does, func(t *testing.T) { checkNetHTTP(t, c) })
+					t.Run(c.does, func(t *testing.T) { checkNetHTTP(t, client, c) })
 				}
 				wire = since(t, nginx, before)
 			})
 
-			for _, m := range models {
+			for _, m := range ms {
 				t.Run(m.Name(), func(t *testing.T) {
 					before := logged(t, nginx)
 					results := download(t, m, urls)
@@ -155,12 +184,13 @@ func TestEveryModelDoesWhatNetHTTPDoes(t *testing.T) {
 	}
 }
 
-// checkNetHTTP GETs the case's URL with http.Get and checks the outcome.
-func checkNetHTTP(t *testing.T, c urlCase) {
-	// http.Get's client keeps the connection for the next request; none
-	// may outlive the test.
-	defer http.DefaultClient.CloseIdleConnections()
-	resp, err := http.Get(c.url)
+// checkNetHTTP GETs the case's URL with client, http.DefaultClient or one
+// that trusts a test's certificate, and checks the outcome.
+func checkNetHTTP(t *testing.T, client *http.Client, c urlCase) {
+	// The client keeps the connection for the next request; none may
+	// outlive the test.
+	defer client.CloseIdleConnections()
+	resp, err := client.Get(c.url)
 	if c.want.failure == tooManyRedirects {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), tooManyRedirects)

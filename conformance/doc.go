@@ -25,6 +25,15 @@
 //   - Python's http.server, which speaks HTTP/1.0, closes every connection
 //     and keeps a listen backlog of five.
 //   - iobound's embedded server, the suite's own stand-in.
+//   - nginx and the embedded server again over TLS: nginx's ssl listener
+//     with a certificate openssl makes for the test, the embedded server's
+//     own (iobound.NewCert). net/http and every model trust that
+//     certificate and nothing else, never skipping verification: the same
+//     list, the same outcomes, the same requests in nginx's log. Beside
+//     them, handshakes that fail each way they can (a certificate no root
+//     signed, one for another name, plain HTTP on the port, a stall past
+//     the timeout) must each fail their own URL, with the same sentinel on
+//     every model, and leave the rest of the list whole.
 //
 // Load is part of conformance too. nginx holds 512 connections by default
 // (worker_connections, its listening socket included) and Python's server
@@ -36,7 +45,7 @@
 // A server that is not installed skips its tests with a message that says
 // what to install, except where the environment variable CI is "true":
 // there it fails them, so that CI cannot pass by skipping. .ci/run installs
-// nginx-light and python3 from Debian's packages and sets CI=true.
+// nginx-light, python3 and openssl from Debian's packages and sets CI=true.
 //
 // Nothing is sent off this machine: every server listens on 127.0.0.1.
 package conformance

@@ -187,3 +187,64 @@ func peakRSSMB() float64 {
 	}
 	return float64(ru.Maxrss) / (1 << 10) // kilobytes
 }
+
+// BenchmarkManyRequestsTLS is BenchmarkManyRequests over https, at 2,000
+// requests in flight at once: 2,000 handshakes, each on a coroutine of the
+// loop or on a goroutine of net/http, against the embedded server in a
+// child process (20 ms latency). Both trust its certificate, and only it.
+//
+//	go test -run '^$' -bench 'ManyRequestsTLS' -benchtime 3x
+func BenchmarkManyRequestsTLS(b *testing.B) {
+	raiseDescriptorLimit(b)
+	child, err := iobound.StartChild(context.Background(), iobound.Config{Latency: iobound.DefaultLatency, TLS: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer child.Close()
+	urls := child.URLs(1000)
+	roots := child.RootCAs()
+
+	clients := []struct {
+		name     string
+		download func([]string) (failed, coroutines int, err error)
+	}{
+		{"eventloop", func(urls []string) (int, int, error) {
+			report, err := Model{MaxConns: math.MaxInt, RootCAs: roots}.Download(context.Background(), urls)
+			return report.Failed(), report.Coroutines, err
+		}},
+		{"goroutines", func(urls []string) (int, int, error) {
+			client := iobound.NewClient(roots, len(urls))
+			defer client.CloseIdleConnections()
+			results := make([]iobound.Result, len(urls))
+			var wg sync.WaitGroup
+			for i, u := range urls {
+				wg.Go(func() {
+					results[i] = iobound.Fetch(context.Background(), client, u, 0, 0)
+				})
+			}
+			wg.Wait()
+			return iobound.Report{Results: results}.Failed(), 0, nil
+		}},
+	}
+	for _, c := range clients {
+		b.Run("client="+c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			stop, peak := sampleGoroutines()
+			var times []time.Duration
+			coroutines := 0
+			for b.Loop() {
+				start := time.Now()
+				failed, co, err := c.download(urls)
+				times = append(times, time.Since(start))
+				coroutines = max(coroutines, co)
+				if err != nil || failed > 0 {
+					b.Fatalf("download: %v, %d of %d failed", err, failed, len(urls))
+				}
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2])/1e6, "median-ms")
+			b.ReportMetric(float64(peak(stop)), "peak-goroutines")
+			b.ReportMetric(float64(coroutines), "coroutines")
+		})
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -18,12 +20,8 @@ import (
 // the original asyncio program downloads with.
 const DefaultMaxConns = 100
 
-// ErrTLS fails every https URL: the TLS handshake of the standard library
-// blocks its goroutine, so it cannot run inside a loop of one goroutine.
-var ErrTLS = errors.New("TLS needs a blocking handshake; use another model")
-
 // ErrScheme fails a URL whose scheme is neither http nor https.
-var ErrScheme = errors.New("only http URLs are supported")
+var ErrScheme = errors.New("only http and https URLs are supported")
 
 // ErrDescriptors fails a request that found no file descriptor for its
 // socket while no connection of this run was open to give one back.
@@ -86,6 +84,39 @@ type client struct {
 	// each: decoding runs on the loop, one body at a time.
 	unzip  *gzip.Reader
 	zipped bytes.Reader
+
+	// TLS: the roots to verify against (nil: the system's), a
+	// configuration per host name, and the coroutines that run the
+	// sessions (tls.go): how many are alive, and the most at once.
+	roots          *x509.CertPool
+	tlsConfigs     map[string]*tls.Config
+	coroutines     int
+	peakCoroutines int
+}
+
+// tlsConfig returns the TLS configuration for host: verified against the
+// run's roots, never skipped. As net/http's Transport by default, it keeps
+// no session cache: each new connection does a full handshake.
+func (c *client) tlsConfig(host string) *tls.Config {
+	cfg := c.tlsConfigs[host]
+	if cfg == nil {
+		if c.tlsConfigs == nil {
+			c.tlsConfigs = make(map[string]*tls.Config)
+		}
+		cfg = &tls.Config{RootCAs: c.roots, ServerName: host}
+		c.tlsConfigs[host] = cfg
+	}
+	return cfg
+}
+
+// closeTLS closes every connection that runs TLS, which ends its coroutine.
+// It runs as Run returns, on the loop's thread.
+func (c *client) closeTLS() {
+	for cn := range c.open {
+		if cn.tls != nil {
+			c.closeConn(cn)
+		}
+	}
 }
 
 // prepare parses every URL; those that cannot be requested fail here, the

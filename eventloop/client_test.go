@@ -132,7 +132,7 @@ func TestDownloadFailures(t *testing.T) {
 		{"a garbage status line fails as malformed", s.FaultURL(iobound.FaultGarbageStatus), ErrMalformed, 0},
 		{"a bad chunk size fails as malformed", s.FaultURL(iobound.FaultBadChunk), ErrMalformed, 200},
 		{"a refused connection fails with ECONNREFUSED", refused, syscall.ECONNREFUSED, 0},
-		{"an https URL fails with ErrTLS", "https://" + s.Addr() + "/", ErrTLS, 0},
+		{"https to a plain HTTP port fails with ErrTLS", "https://" + s.Addr() + "/", ErrTLS, 0},
 		{"an ftp URL fails with ErrScheme", "ftp://" + s.Addr() + "/", ErrScheme, 0},
 	}
 	urls := s.URLs(2)
@@ -170,8 +170,8 @@ func TestDownloadFailures(t *testing.T) {
 	t.Run("the body count stops at the cap", func(t *testing.T) {
 		assert.EqualValues(t, 256<<10, report.Results[4+3].Bytes)
 	})
-	t.Run("the TLS error says what to do", func(t *testing.T) {
-		assert.Contains(t, report.Results[4+7].Err.Error(), "use another model")
+	t.Run("plain HTTP on a TLS port says so, as net/http does", func(t *testing.T) {
+		assert.Contains(t, report.Results[4+7].Err.Error(), "server gave HTTP response to HTTPS client")
 	})
 }
 
@@ -348,6 +348,7 @@ func Example() {
 		return
 	}
 	defer server.Close()
+	// The last URL speaks TLS to a port that answers in plain HTTP.
 	urls := append(server.URLs(2), "https://"+server.Addr()+"/")
 	report, err := Model{}.Download(context.Background(), urls)
 	if err != nil {

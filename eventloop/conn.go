@@ -27,6 +27,11 @@ type conn struct {
 
 	onHead func() error // cn.head and cn.keep, bound once per connection
 	sink   func([]byte)
+
+	// tls runs the connection's TLS session in a coroutine, for an https
+	// target; nil for http. It does the reading and writing then, and
+	// established means the handshake completed too.
+	tls *tlsConn
 }
 
 // dial opens a connection for r and starts connecting it. It returns the
@@ -42,8 +47,7 @@ func dial(c *client, r *request) error {
 	c.open[cn] = struct{}{}
 	r.conn = cn
 	if !inProgress {
-		cn.established = true
-		cn.send(r)
+		cn.ready()
 		return nil
 	}
 	if err := c.loop.AddWriter(fd, cn.connected); err != nil {
@@ -62,7 +66,17 @@ func (cn *conn) connected() {
 		cn.c.connFailed(cn, fmt.Errorf("connect %s: %w", cn.req.target.addr, err))
 		return
 	}
-	cn.established = true
+	cn.ready()
+}
+
+// ready starts the request on a connected socket: at once over http,
+// after the handshake (in the round trip's coroutine) over https.
+func (cn *conn) ready() {
+	if t := cn.req.target; t.tls {
+		cn.tls = newTLSConn(cn, cn.c.tlsConfig(t.host))
+	} else {
+		cn.established = true
+	}
 	cn.send(cn.req)
 }
 
@@ -75,6 +89,10 @@ func (cn *conn) send(r *request) {
 	cn.redirect, cn.gzip = false, false
 	cn.dropKept()
 	cn.out = r.target.request
+	if cn.tls != nil {
+		cn.tls.resume()
+		return
+	}
 	if !cn.reading {
 		if err := cn.c.loop.AddReader(cn.fd, cn.readable); err != nil {
 			cn.c.connFailed(cn, err)
@@ -189,6 +207,9 @@ func (cn *conn) close() bool {
 	}
 	cn.unwatchWrite()
 	cn.reading = false
+	if cn.tls != nil {
+		cn.tls.close()
+	}
 	_ = sockClose(cn.fd)
 	return true
 }

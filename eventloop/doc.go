@@ -40,7 +40,7 @@
 //
 // It wins when tasks mostly wait. A waiting download costs a registration,
 // a few small structs and a slot in a timer heap: no stack, no thread, no
-// goroutine. 10,000 requests in flight take one goroutine and tens of
+// goroutine. 10,000 http requests in flight take one goroutine and tens of
 // megabytes, where one goroutine per request on net/http takes 10,000
 // goroutines, their stacks and buffers, and hundreds of megabytes (see
 // BenchmarkManyRequests). It loses on CPU-bound work, which it cannot spread
@@ -57,10 +57,41 @@
 // byte on its eventfd (a pipe with kqueue), the only way another goroutine
 // may hand the loop work. Each name is looked up once per run, when the
 // first URL or redirect that needs it comes, and every request to it waits
-// for that one answer. TLS is the same story without the way out:
-// crypto/tls performs its handshake with blocking reads and writes on a
-// net.Conn, so https URLs fail with ErrTLS here and nowhere else, until
-// the handshake runs on the loop.
+// for that one answer.
+//
+// # TLS on the loop: Go's await
+//
+// TLS is the same story with a better way out. crypto/tls performs its
+// handshake, and every read and write after it, with blocking calls on a
+// net.Conn. aiohttp runs TLS on asyncio's thread by feeding ssl.MemoryBIO
+// by hand; here each https connection runs the standard library's
+// tls.Client inside a coroutine (iter.Pull, tls.go). The coroutine does a
+// round trip in plain blocking style: handshake, write the request, read
+// until the parser holds the whole response. Its net.Conn is the
+// connection's non-blocking socket: a Read or Write that meets EAGAIN
+// yields to the loop what it waits for (readable, writable) instead of
+// blocking, the loop arms that readiness, and when the poller reports it
+// the loop resumes the coroutine right where it yielded. That yield is
+// await: the code reads as if it blocked, and control passes back to the
+// loop explicitly, only there. At any moment exactly one of the loop and
+// its coroutines runs; nothing runs beside them, so no lock is needed and
+// the connection's parser and the client's one read buffer are shared as
+// on a plain connection. The handshake has no deadline of its own: the
+// request's timeout closes the connection, which stops the coroutine
+// wherever it waits (its socket then returns an error, crypto/tls gives
+// up, the coroutine returns). An idle TLS connection is kept for its host
+// and reused, as a plain one; a reused one does not shake hands again.
+//
+// Where it differs from Python's await: an iter.Pull coroutine is a
+// goroutine in the runtime's accounting, with a stack of its own (a few
+// KiB, not a frame on the heap), and runtime.NumGoroutine counts it. The
+// runtime switches to it directly, without its scheduler, on the same OS
+// thread, and it never runs in parallel with the loop. So an https run of
+// the event loop reports one goroutine per TLS connection open beside the
+// loop's own, up to MaxConns; Report.Coroutines says how many of the
+// goroutines were these coroutines. A coroutine made on the loop's locked
+// thread must end on it, which is why Run ends them (Loop's exit hooks)
+// before it unlocks.
 //
 // # How many at once
 //
@@ -116,7 +147,12 @@
 //
 // Where it still differs, on purpose or for now:
 //
-//   - https fails with ErrTLS (above).
+//   - https: the same checks as net/http (the run's roots, or the system's;
+//     the host name), HTTP/1.1 only, as the models built on net/http are
+//     set up (iobound.NewClient), and no session cache, as net/http has
+//     none by default. A handshake that fails (a certificate no root signed
+//     or for another host, plain HTTP on the port) fails its URL with
+//     ErrTLS; plain HTTP on the port says what net/http says.
 //   - net/http retries only a reused connection that the server closed
 //     before answering; this client retries a fresh one too, once, since a
 //     server at its limit of connections (nginx's worker_connections) does
@@ -147,7 +183,8 @@
 // frame. This package removes the runtime's help to show the mechanism: Run
 // locks its goroutine to its OS thread, starts no goroutine, and makes every
 // system call itself through golang.org/x/sys/unix. Two kinds of goroutine
-// may appear beside it. The executor's, while a host name is looked up
+// may appear beside it, besides the TLS coroutines that take turns with it
+// (above). The executor's, while a host name is looked up
 // (none when the URLs name addresses, as the default run's do). And the
 // context package's: Run wakes the poller when its context is cancelled
 // with context.AfterFunc, whose function runs on a goroutine of its own
@@ -169,6 +206,6 @@
 // from the loop's timers, and what to do when the process runs out of
 // descriptors (wait for one of its own connections to close, or fail with
 // ErrDescriptors when none is open); redirect.go is what each hop sends and
-// where a redirect goes; lookup.go looks host names up off the loop;
-// gzip.go decodes.
+// where a redirect goes; tls.go runs a connection's TLS in a coroutine;
+// lookup.go looks host names up off the loop; gzip.go decodes.
 package eventloop

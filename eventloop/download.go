@@ -3,6 +3,7 @@ package eventloop
 import (
 	"cmp"
 	"context"
+	"crypto/x509"
 	"net"
 	"os"
 	"time"
@@ -20,8 +21,9 @@ type download struct {
 // newDownload returns the client of one Download, with a result for every
 // URL (its password redacted), and the requests to make: the URLs that
 // cannot be requested have failed already. Its lookups end with ctx, or
-// when cancelLookups is called.
-func newDownload(ctx context.Context, s iobound.Settings, maxConns int, resolver *net.Resolver, urls []string) download {
+// when cancelLookups is called. https is verified against roots (nil: the
+// system's).
+func newDownload(ctx context.Context, s iobound.Settings, maxConns int, resolver *net.Resolver, roots *x509.CertPool, urls []string) download {
 	lookupCtx, cancelLookups := context.WithCancel(ctx)
 	c := &client{
 		results:       make([]iobound.Result, len(urls)),
@@ -36,6 +38,7 @@ func newDownload(ctx context.Context, s iobound.Settings, maxConns int, resolver
 		idle:          make(map[string][]*conn),
 		open:          make(map[*conn]struct{}),
 		buf:           make([]byte, 64<<10),
+		roots:         roots,
 	}
 	c.admitFn = c.admit
 	pid := os.Getpid()
@@ -50,6 +53,10 @@ func newDownload(ctx context.Context, s iobound.Settings, maxConns int, resolver
 
 // start starts request i on loop, the run's, from one of its callbacks.
 func (d download) start(loop *Loop, i int) {
-	d.loop = loop
+	if d.loop == nil {
+		d.loop = loop
+		// The TLS coroutines end on the loop's locked thread, where they began.
+		loop.atExit = append(loop.atExit, d.closeTLS)
+	}
 	d.submit(d.reqs[i])
 }

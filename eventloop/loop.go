@@ -83,6 +83,11 @@ type Loop struct {
 	queued      []func() func()
 	workers     int
 	goroutines  sync.WaitGroup
+
+	// atExit runs on the loop's goroutine each time Run returns, before it
+	// unlocks its thread: a coroutine made on that thread must be ended
+	// there too (the runtime requires it).
+	atExit []func()
 }
 
 // maxWorkers bounds the goroutines Go runs at once, as asyncio's default
@@ -293,6 +298,11 @@ func (l *Loop) Run(ctx context.Context) error {
 	defer func() { l.running = false }()
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
+	defer func() {
+		for _, fn := range l.atExit {
+			fn()
+		}
+	}()
 
 	if err := ctx.Err(); err != nil {
 		return err

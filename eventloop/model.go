@@ -3,6 +3,7 @@ package eventloop
 import (
 	"cmp"
 	"context"
+	"crypto/x509"
 	"net"
 	"time"
 
@@ -20,6 +21,9 @@ type Model struct {
 	BodyCap int64
 	// MaxConns caps the requests in flight; zero means DefaultMaxConns.
 	MaxConns int
+	// RootCAs are the roots https URLs are verified against; nil means
+	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	RootCAs  *x509.CertPool
 	resolver *net.Resolver // nil means net.DefaultResolver; tests set theirs
 }
 
@@ -40,10 +44,11 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	if err != nil {
 		return iobound.Report{}, err
 	}
-	d := newDownload(ctx, s, m.maxConns(), m.resolver, urls)
+	d := newDownload(ctx, s, m.maxConns(), m.resolver, m.RootCAs, urls)
 	defer d.cancelLookups()
 	err = m.run(ctx, len(d.reqs), d.start, d.shutdown)
 	report, cancelled := iobound.Finish(ctx, m.Name(), urls, d.results)
+	report.Coroutines = d.peakCoroutines
 	return report, cmp.Or(cancelled, err)
 }
 

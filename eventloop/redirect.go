@@ -44,7 +44,8 @@ func isRedirect(status int) bool {
 type target struct {
 	host    string // the name or address to connect to
 	port    uint16
-	key     string // host:port, the pool of idle connections it shares
+	tls     bool   // https: the connection runs TLS (tls.go)
+	key     string // host:port (https://host:port over TLS), the pool of idle connections it shares
 	addr    netip.AddrPort
 	request []byte
 }
@@ -54,16 +55,20 @@ type target struct {
 // carries credentials, Referer on a redirect (referer, "" for none), and
 // Accept-Encoding: gzip, which its Transport adds.
 func newTarget(u *url.URL, referer string) (target, error) {
+	var secure bool
 	switch u.Scheme {
 	case "http":
 	case "https":
-		return target{}, ErrTLS
+		secure = true
 	default:
 		return target{}, fmt.Errorf("scheme %q: %w", u.Scheme, ErrScheme)
 	}
 	host, port := u.Hostname(), u.Port()
 	if port == "" {
 		port = "80"
+		if secure {
+			port = "443"
+		}
 	}
 	portNum, err := strconv.ParseUint(port, 10, 16)
 	if err != nil || host == "" {
@@ -93,10 +98,15 @@ func newTarget(u *url.URL, referer string) (target, error) {
 		req = append(append(append(req, "Referer: "...), referer...), "\r\n"...)
 	}
 	req = append(req, "Accept-Encoding: gzip\r\n\r\n"...)
+	key := net.JoinHostPort(host, port)
+	if secure {
+		key = "https://" + key // never shared with plain connections
+	}
 	return target{
 		host:    host,
 		port:    uint16(portNum),
-		key:     net.JoinHostPort(host, port),
+		tls:     secure,
+		key:     key,
 		request: req,
 	}, nil
 }

@@ -43,6 +43,9 @@ type Child struct {
 // hello is the child's handshake.
 type hello struct {
 	Addr string `json:"addr"`
+	// CertPEM is the certificate the child generated with Config.TLS (not
+	// its key, which stays in the child).
+	CertPEM string `json:"cert_pem,omitempty"`
 }
 
 // StartChild starts the server with cfg in a child process and returns once
@@ -79,7 +82,16 @@ func StartChild(ctx context.Context, cfg Config) (*Child, error) {
 		log.Flush()
 		return nil, fmt.Errorf("iobound: start child: %w: announced %q, want 127.0.0.1:port", child.ErrHandshake, h.Addr)
 	}
-	return &Child{site: site{base: "http://" + h.Addr}, proc: p, log: log}, nil
+	st := site{scheme: "http", addr: h.Addr}
+	if cfg.TLS {
+		st.scheme, st.certPEM = "https", []byte(h.CertPEM)
+		if st.roots, err = CertPool(st.certPEM); err != nil || st.roots == nil {
+			_ = p.Kill()
+			log.Flush()
+			return nil, fmt.Errorf("iobound: start child: %w: no certificate in its handshake", child.ErrHandshake)
+		}
+	}
+	return &Child{site: st, proc: p, log: log}, nil
 }
 
 // PID is the child's process id.
@@ -123,7 +135,7 @@ func runChild(stdin io.Reader, stdout io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	if err := child.Announce(stdout, hello{Addr: srv.Addr()}); err != nil {
+	if err := child.Announce(stdout, hello{Addr: srv.Addr(), CertPEM: string(srv.CertPEM())}); err != nil {
 		return errors.Join(err, srv.Close())
 	}
 	stdinClosed := make(chan struct{})

@@ -19,6 +19,19 @@
 // that the goroutines, threads, CPU time and memory a harness reports belong
 // to the model alone, as they would against real sites.
 //
+// With Config.TLS the server serves the same pages over https, with a
+// self-signed ECDSA P-256 certificate for 127.0.0.1 and localhost that it
+// makes at start (NewCert); its key never leaves memory, and a child sends
+// its parent the certificate alone. A model trusts exactly that certificate
+// for that run, through its RootCAs (RootCAs of the server, or CertPEM for a
+// worker process), and never skips verification; real https URLs are
+// verified against the system's roots. The server and NewClient speak
+// HTTP/1.1 only, as the original's clients do, so that TLS adds the same
+// handshake and record layer to every model and nothing else. A failed
+// handshake (a certificate that is not trusted or names another host, plain
+// HTTP on the port) wraps ErrTLS; one that stalls past the request's
+// timeout, ErrTimeout.
+//
 // The server can also misbehave on request (see Fault): a 500, a connection
 // reset in the middle of a body, a response slower than any timeout, a body
 // that ends only when the connection closes, one larger than a client's cap,

@@ -38,3 +38,40 @@ func Example() {
 	// failed: 1
 	// the last is a bad status: true 500
 }
+
+// With Config.TLS the server serves the same pages over https, with a
+// certificate made at start; a client trusts that certificate, and only it,
+// through its roots.
+func ExampleNewServer_tls() {
+	srv, err := iobound.NewServer(iobound.Config{TLS: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	client := iobound.NewClient(srv.RootCAs(), 0)
+	defer client.CloseIdleConnections()
+	res := iobound.Fetch(context.Background(), client, srv.URL(iobound.PathSmall), 0, 0)
+	fmt.Println(res.Err, res.Bytes)
+
+	untrusting := iobound.NewClient(nil, 0) // the system's roots
+	defer untrusting.CloseIdleConnections()
+	res = iobound.Fetch(context.Background(), untrusting, srv.URL(iobound.PathSmall), 0, 0)
+	fmt.Println(errors.Is(res.Err, iobound.ErrTLS))
+	// Output:
+	// <nil> 400
+	// true
+}
+
+// NewCert makes a self-signed certificate; CertPool turns its PEM into the
+// roots of a client that trusts it.
+func ExampleNewCert() {
+	_, certPEM, err := iobound.NewCert("127.0.0.1", "localhost")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pool, err := iobound.CertPool(certPEM)
+	fmt.Println(pool != nil, err)
+	// Output: true <nil>
+}

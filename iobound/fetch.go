@@ -2,6 +2,8 @@ package iobound
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -46,7 +48,7 @@ func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, 
 		if ctx.Err() == nil && errors.Is(context.Cause(reqCtx), ErrTimeout) {
 			err = fmt.Errorf("no complete response within %v: %w", timeout, ErrTimeout)
 		}
-		res.Err = fmt.Errorf("GET %s: %w", shown, WithDescriptorLimit(err))
+		res.Err = fmt.Errorf("GET %s: %w", shown, WithTLS(WithDescriptorLimit(err)))
 		return res
 	}
 
@@ -80,4 +82,28 @@ func Fetch(ctx context.Context, client *http.Client, url string, bodyCap int64, 
 		return fail(fmt.Errorf("%w: %s", ErrStatus, resp.Status))
 	}
 	return res
+}
+
+// NewClient returns the client of one run of a model built on net/http:
+// its own transport, so that closing its idle connections at the end
+// leaves nothing behind, keeping up to idlePerHost idle connections per
+// host (net/http's default of 2 when idlePerHost <= 0). It trusts roots for
+// https, the system's roots when roots is nil, and never skips
+// verification. It speaks HTTP/1.1 only, as the event loop and the
+// original's clients (requests, aiohttp) do, so that every model does the
+// same work on the wire, over TLS too.
+func NewClient(roots *x509.CertPool, idlePerHost int) *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	if idlePerHost > 0 {
+		t.MaxIdleConnsPerHost = idlePerHost
+		t.MaxIdleConns = max(t.MaxIdleConns, idlePerHost)
+	}
+	t.TLSClientConfig = &tls.Config{RootCAs: roots}
+	// The request's timeout bounds the handshake, as it does in the
+	// event loop, rather than a 10 s of the transport's own.
+	t.TLSHandshakeTimeout = 0
+	t.ForceAttemptHTTP2 = false
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP1(true)
+	return &http.Client{Transport: t}
 }

@@ -23,6 +23,11 @@ type Report struct {
 	// (starting worker processes, say), included in the run's wall time and
 	// reported apart from it.
 	Startup time.Duration
+	// Coroutines is the most coroutines (iter.Pull) the model had alive at
+	// once: the event loop runs each TLS session in one. The runtime
+	// counts them as goroutines, so a model's peak of goroutines includes
+	// them; this says how many of those were coroutines. 0 for the others.
+	Coroutines int
 }
 
 // Bytes sums the body bytes of the successful results. A failed result's

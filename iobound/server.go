@@ -1,6 +1,7 @@
 package iobound
 
 import (
+	"crypto/tls"
 	"fmt"
 	"io"
 	"log"
@@ -40,6 +41,11 @@ type Config struct {
 	// SlowDelay is how long FaultSlow stalls before it answers after all,
 	// if the client is still there; zero means one minute.
 	SlowDelay time.Duration
+	// TLS serves the same pages over https, with a self-signed certificate
+	// for 127.0.0.1 and localhost generated at start (see NewCert): a new
+	// one for every server, its key in memory only. A client trusts it
+	// through RootCAs (or CertPEM), never by skipping verification.
+	TLS bool
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -90,12 +96,27 @@ func NewServer(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	st := site{scheme: "http"}
+	var cert tls.Certificate
+	if cfg.TLS {
+		if cert, st.certPEM, err = NewCert("127.0.0.1", "localhost"); err != nil {
+			return nil, err
+		}
+		if st.roots, err = CertPool(st.certPEM); err != nil {
+			return nil, err
+		}
+		st.scheme = "https"
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("iobound: listen: %w", err)
 	}
+	st.addr = ln.Addr().String()
+	if cfg.TLS {
+		ln = tls.NewListener(ln, serverTLS(cert))
+	}
 	s := &Server{
-		site:     site{base: "http://" + ln.Addr().String()},
+		site:     st,
 		cfg:      cfg,
 		big:      page("Jython stand-in", BigPageBytes),
 		small:    page("Dice stand-in", SmallPageBytes),

@@ -15,7 +15,7 @@ import (
 // sends it in its hello and the worker refuses any other: a parent and a
 // worker built from different sources must fail loudly, not misread each
 // other's messages.
-const protocolVersion = 1
+const protocolVersion = 2
 
 // Message types, in the order a conversation uses them.
 const (
@@ -42,6 +42,9 @@ type message struct {
 	Worker    int   `json:"worker,omitempty"`
 	BodyCap   int64 `json:"body_cap,omitempty"`
 	TimeoutNS int64 `json:"timeout_ns,omitempty"`
+	// RootCAs are the certificates, in PEM, that https URLs are verified
+	// against; "" means the system's roots. (Version 2 added it.)
+	RootCAs string `json:"root_cas,omitempty"`
 
 	// ready
 	PID int `json:"pid,omitempty"`
@@ -83,6 +86,7 @@ var errKinds = []struct {
 	{"status", iobound.ErrStatus},
 	{"negative", cpubound.ErrNegative},
 	{"overflow", cpubound.ErrOverflow},
+	{"tls", iobound.ErrTLS},
 	{"protocol", ErrProtocol},
 	// The system errors a caller most often tests a failed connection for.
 	{"connection_refused", syscall.ECONNREFUSED},

@@ -19,6 +19,11 @@ type Pool struct {
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
+	// RootCAsPEM are the roots https URLs are verified against, in PEM,
+	// sent to every worker in its hello (a certificate pool cannot cross a
+	// pipe); nil means the system's roots. iobound.Server.CertPEM trusts
+	// the embedded server. PEM without a certificate is an error.
+	RootCAsPEM []byte
 	// LogWriter receives the workers' stderr; nil means os.Stderr.
 	LogWriter io.Writer
 }

@@ -71,8 +71,11 @@ type spec struct {
 	procs   int // the pool's size
 	bodyCap int64
 	timeout time.Duration
-	logw    io.Writer
-	logMu   *sync.Mutex // shared by the run's workers: their log lines never interleave
+	// rootsPEM are the roots the workers verify https against, "" for
+	// the system's.
+	rootsPEM string
+	logw     io.Writer
+	logMu    *sync.Mutex // shared by the run's workers: their log lines never interleave
 
 	// forked, when set, is called after each fork, before the next one
 	// may start: tests count forks with it.
@@ -89,11 +92,22 @@ func (m Pool) workerSpec(s iobound.Settings, err error) (spec, error) {
 	if err != nil {
 		return spec{}, err
 	}
+	if _, err := iobound.CertPool(m.RootCAsPEM); err != nil {
+		return spec{}, fmt.Errorf("multiproc: RootCAsPEM: %w", err)
+	}
 	logw := m.LogWriter
 	if logw == nil {
 		logw = os.Stderr
 	}
-	return spec{version: protocolVersion, procs: m.procs(), bodyCap: s.BodyCap, timeout: s.Timeout, logw: logw, logMu: new(sync.Mutex)}, nil
+	return spec{
+		version:  protocolVersion,
+		procs:    m.procs(),
+		bodyCap:  s.BodyCap,
+		timeout:  s.Timeout,
+		rootsPEM: string(m.RootCAsPEM),
+		logw:     logw,
+		logMu:    new(sync.Mutex),
+	}, nil
 }
 
 // deadline is how long the parent waits for the result of task.
@@ -185,6 +199,7 @@ func (p *process) handshake(ctx context.Context, s spec) error {
 		Worker:    p.index,
 		BodyCap:   s.bodyCap,
 		TimeoutNS: int64(s.timeout),
+		RootCAs:   s.rootsPEM,
 	}
 	reply, late, err := p.exchange(hello, handshakeTimeout)
 	switch {

@@ -109,9 +109,13 @@ func serve(r io.Reader, w io.Writer, logw io.Writer, hook func(task message) (cr
 			ErrProtocol, hello.Version, protocolVersion))
 	}
 
+	roots, err := iobound.CertPool([]byte(hello.RootCAs))
+	if err != nil {
+		return refuse(fmt.Errorf("%w: hello: %w", ErrProtocol, err))
+	}
 	// The original's pool initializer: one client per process, built once
 	// and reused (keep-alive) for every task this worker runs.
-	client := newClient()
+	client := iobound.NewClient(roots, 0)
 	defer client.CloseIdleConnections()
 	bodyCap, timeout := hello.BodyCap, time.Duration(hello.TimeoutNS)
 
@@ -138,12 +142,6 @@ func serve(r io.Reader, w io.Writer, logw io.Writer, hook func(task message) (cr
 			return exitProtocol
 		}
 	}
-}
-
-// newClient builds a worker's HTTP client: its own transport, so no
-// connection is shared with anything else in the process.
-func newClient() *http.Client {
-	return &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 }
 
 // run does one task and returns its result message.

@@ -2,6 +2,7 @@ package sequential
 
 import (
 	"context"
+	"crypto/x509"
 	"time"
 
 	"conclab/cpubound"
@@ -16,6 +17,9 @@ type Model struct {
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
+	// RootCAs are the roots https URLs are verified against; nil means
+	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	RootCAs *x509.CertPool
 }
 
 // settings checks the model's settings, a negative one being an error, and
@@ -36,7 +40,7 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	if err != nil {
 		return iobound.Report{}, err
 	}
-	client := newClient()
+	client := iobound.NewClient(m.RootCAs, 0)
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
 	m.run(ctx, len(urls), func(worker, i int) {

@@ -2,6 +2,7 @@ package threaded
 
 import (
 	"context"
+	"crypto/x509"
 	"sync"
 	"time"
 
@@ -19,6 +20,9 @@ type Pool struct {
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
+	// RootCAs are the roots https URLs are verified against; nil means
+	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	RootCAs *x509.CertPool
 }
 
 // settings checks the model's settings, a negative one being an error, and
@@ -39,7 +43,7 @@ func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 	if err != nil {
 		return iobound.Report{}, err
 	}
-	client := newClient(m.workers())
+	client := iobound.NewClient(m.RootCAs, m.workers())
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
 	m.run(ctx, len(urls), func(worker, i int) {

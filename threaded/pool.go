@@ -1,11 +1,16 @@
 package threaded
 
-import "net/http"
-
 // DefaultWorkers is the pool size of the original's ThreadPoolExecutor.
 const DefaultWorkers = 5
 
 // workers is the pool's size, its default for zero.
+//
+// Download's client keeps one idle connection per worker (iobound.NewClient's
+// idlePerHost): net/http keeps only 2 per host by default, so with more
+// workers the others' connections would be closed after each response and a
+// new one opened for the next request. Keeping one per worker lets every
+// worker reuse its connection, as each of the original's threads reuses its
+// Session's.
 func (m Pool) workers() int {
 	if m.Workers == 0 {
 		return DefaultWorkers
@@ -16,18 +21,6 @@ func (m Pool) workers() int {
 // Concurrency reports how many tasks the pool runs at once: one per worker,
 // and no more workers than tasks, for either workload.
 func (m Pool) Concurrency(workload string, tasks int) int { return max(min(m.workers(), tasks), 0) }
-
-// newClient returns the client of one run, shared by the workers. net/http
-// keeps only 2 idle connections per host by default: with more workers, the
-// others' connections would be closed after each response and a new one
-// opened for the next request. Keeping one per worker lets every worker reuse
-// its connection, as each of the original's threads reuses its Session's.
-func newClient(workers int) *http.Client {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = workers
-	transport.MaxIdleConns = max(transport.MaxIdleConns, workers)
-	return &http.Client{Transport: transport}
-}
 
 // Processes reports that the pool runs its tasks in this process.
 func (Pool) Processes() bool { return false }

@@ -157,7 +157,7 @@ func TestConnectionsAccepted(t *testing.T) {
 		return s.Accepted()
 	}
 	defaultTransport := accepted(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()})
-	tuned := accepted(newClient(workers))
+	tuned := accepted(iobound.NewClient(nil, workers))
 	t.Logf("connections accepted for 2 runs of 20 requests on %d workers: default transport %d, tuned %d",
 		workers, defaultTransport, tuned)
 	assert.LessOrEqual(t, tuned, int64(workers), "the tuned transport keeps one connection per worker")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -102,6 +103,12 @@ type options struct {
 	procs   int
 	conns   int // the event loop's connections in flight; 0: no cap
 
+	// -tls: the embedded server serves https, and every model trusts its
+	// certificate through these (set once the server has started).
+	tls      bool
+	roots    *x509.CertPool
+	rootsPEM []byte
+
 	points    string          // convert -points, "" when not given
 	rules     converter.Rules // the conversion rules, -rules or the defaults
 	rulesFile string          // -rules, "" for the default rules
@@ -154,7 +161,7 @@ type rawFlags struct {
 	workers, procs, conns               int
 	gomaxprocs, starveN                 int
 	latency, timeout, delay             time.Duration
-	ignoreFailure, keepPool             bool
+	ignoreFailure, keepPool, tls        bool
 	conv                                convertRaw      // compare convert's own flags
 	set                                 map[string]bool // the flags given
 
@@ -198,6 +205,7 @@ func ioFlags(fs *flag.FlagSet, r *rawFlags, latency time.Duration) {
 	durationVar(fs, &r.latency, "latency", latency, 0, maxLatency, "the embedded server's wait before each response")
 	intVar(fs, &r.repeat, "repeat", iobound.DefaultRepeat, 1, maxTasks, "how many times the list of URLs is repeated; at most "+thousands(maxTasks)+" requests in all")
 	fs.StringVar(&r.urls, "urls", "", "comma-separated `list` of http(s) URLs to fetch instead of the embedded server, or @FILE: one URL a line, # comments")
+	fs.BoolVar(&r.tls, "tls", false, "the embedded server serves https, with a certificate made at start that every model trusts")
 }
 
 // timeoutFlag: the deadline of one task. Every request has it; so has every
@@ -513,7 +521,7 @@ func (r *rawFlags) validate(o *options) error {
 	}
 	o.runs, o.warmup, o.latency, o.repeat, o.timeout = r.runs, r.warmup, r.latency, r.repeat, r.timeout
 	o.count, o.base, o.workers, o.procs, o.conns = r.count, r.base, r.workers, r.procs, r.conns
-	o.gomaxprocs, o.ignoreFailure, o.keepPool = r.gomaxprocs, r.ignoreFailure, r.keepPool
+	o.gomaxprocs, o.ignoreFailure, o.keepPool, o.tls = r.gomaxprocs, r.ignoreFailure, r.keepPool, r.tls
 	if r.has("count") && int64(r.base) > cpubound.MaxN-int64(r.count-1) {
 		return usagef("-base: %d + %d numbers passes %d, the largest n whose sum of squares fits in 128 bits", r.base, r.count, cpubound.MaxN)
 	}
@@ -550,6 +558,9 @@ func (r *rawFlags) validateIO(o *options) error {
 		}
 		if r.set["latency"] {
 			return usagef("-latency: sets the embedded server's latency, which -urls replaces with real sites")
+		}
+		if r.tls {
+			return usagef("-tls: makes the embedded server serve https, which -urls replaces with real sites (give https URLs)")
 		}
 	}
 	pages := embeddedPages
@@ -601,7 +612,7 @@ func (r *rawFlags) validateTeaching(o *options) error {
 		// The other workload's flags would be ignored: refuse them.
 		unused := []string{"count", "base"}
 		if o.workload == bench.WorkloadCPU {
-			unused = []string{"latency", "repeat", "urls"}
+			unused = []string{"latency", "repeat", "urls", "tls"}
 		}
 		for _, f := range unused {
 			if r.set[f] {

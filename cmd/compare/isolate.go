@@ -13,6 +13,7 @@ import (
 
 	"conclab/bench"
 	"conclab/internal/child"
+	"conclab/iobound"
 	"conclab/multiproc"
 	"conclab/timeline"
 )
@@ -42,6 +43,9 @@ type isolateConfig struct {
 	Embedded bool          `json:"embedded,omitempty"`
 	Latency  time.Duration `json:"latency,omitempty"`
 	Numbers  []int         `json:"numbers,omitempty"`
+	// RootsPEM is the certificate of the embedded server under -tls, which
+	// the child's model trusts as the parent's does.
+	RootsPEM []byte `json:"roots_pem,omitempty"`
 }
 
 // isolatedRow is what the child answers on its standard output: the row,
@@ -72,6 +76,7 @@ func isolator(o options, w bench.IOWorkload, numbers []int) func(ctx context.Con
 		tasks := len(numbers)
 		if workload == bench.WorkloadIO {
 			cfg.URLs, cfg.Embedded, cfg.Latency = w.URLs, w.Embedded, w.Latency
+			cfg.RootsPEM = o.rootsPEM
 			tasks = len(w.URLs)
 		}
 		// Every wait has a deadline: no run can take longer than every
@@ -137,6 +142,12 @@ func runIsolated() int {
 	o, err := parseArgs(cfg.Args)
 	if err != nil {
 		return fail(err)
+	}
+	if cfg.RootsPEM != nil {
+		if o.roots, err = iobound.CertPool(cfg.RootsPEM); err != nil {
+			return fail(fmt.Errorf("the embedded server's certificate: %w", err))
+		}
+		o.rootsPEM = cfg.RootsPEM
 	}
 	var m bench.Model
 	for _, s := range modelSpecs() {

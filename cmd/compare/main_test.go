@@ -231,6 +231,19 @@ func TestRunAgainstURLs(t *testing.T) {
 	}
 }
 
+func TestRunOverTLS(t *testing.T) {
+	code, out, stderr := runCompare(t, context.Background(), "io", "-tls", "-latency", "0", "-repeat", "3", "-runs", "1", "-warmup", "0",
+		"-format", "json")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "the embedded server over https")
+	doc := decode(t, out)
+	require.NotNil(t, doc.IO)
+	require.Len(t, doc.IO.Results, 4, "every model")
+	for _, r := range doc.IO.Results {
+		assert.EqualValues(t, 0, r["failed"], "%v fetched every page over https", r["model"])
+	}
+}
+
 func TestRunCountsFailedURLs(t *testing.T) {
 	srv, err := iobound.NewServer(iobound.Config{})
 	require.NoError(t, err)
@@ -409,10 +422,10 @@ func TestRunHelpOfASubcommand(t *testing.T) {
 	}{
 		{[]string{"sweep"}, []string{"-workers", "-workload", "-latency", "-count", "-models", "-runs", "-ignore-failure", "-svg"},
 			[]string{"-conns", "-procs", "-timeline", "-svg-axis", "-rules", "-points", "-n", "-delay"}},
-		{[]string{"io"}, []string{"-latency", "-repeat", "-urls", "-timeout", "-conns", "-workers", "-procs", "-timeline", "-svg"},
+		{[]string{"io"}, []string{"-latency", "-repeat", "-urls", "-tls", "-timeout", "-conns", "-workers", "-procs", "-timeline", "-svg"},
 			[]string{"-count", "-base", "-rules", "-points", "-workload", "-n"}},
 		{[]string{"cpu"}, []string{"-count", "-base", "-timeout", "-workers", "-procs", "-timeline"},
-			[]string{"-latency", "-repeat", "-urls", "-conns", "-rules", "-workload"}},
+			[]string{"-latency", "-repeat", "-urls", "-tls", "-conns", "-rules", "-workload"}},
 		{[]string{"convert"}, []string{"-points", "-rules", "-format", "-runs", "-procs", "-cache-url", "-backpressure"},
 			[]string{"-warmup", "-models", "-latency", "-count"}},
 		{[]string{"demo", "starve"}, []string{"-n", "-delay", "-gomaxprocs"}, []string{"-format", "-runs", "-models"}},
@@ -459,6 +472,8 @@ func TestRunRejectsFlagsTheSubcommandDoesNotUse(t *testing.T) {
 		{"starve's -n for the race", []string{"demo", "race", "-n", "5"}, "-n: not a flag of compare demo race"},
 		{"a timeline of the converter", []string{"convert", "-timeline"}, "-timeline: not a flag of compare convert"},
 		{"a latency with real sites", []string{"io", "-urls", "http://127.0.0.1/", "-latency", "5ms"}, "-latency: sets the embedded server's latency"},
+		{"https with real sites", []string{"io", "-urls", "http://127.0.0.1/", "-tls"}, "-tls: makes the embedded server serve https"},
+		{"https in a cpu sweep", []string{"sweep", "-workload", "cpu", "-tls"}, "-tls: not used by sweep -workload cpu"},
 		{"an io flag in a cpu sweep", []string{"sweep", "-workload", "cpu", "-repeat", "3"}, "-repeat: not used by sweep -workload cpu"},
 		{"a cpu flag in an io sweep", []string{"sweep", "-count", "3"}, "-count: not used by sweep -workload io"},
 		{"workers without threaded", []string{"io", "-models", "sequential", "-workers", "3"}, "-workers: sets threaded's size, and -models leaves threaded out"},

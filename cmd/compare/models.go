@@ -24,20 +24,20 @@ type modelSpec struct {
 func modelSpecs() []modelSpec {
 	return []modelSpec{
 		{"sequential", "one goroutine, one task after another (the baseline)", func(o options) bench.Model {
-			return sequential.Model{Timeout: o.timeout, BodyCap: o.bodyCap}
+			return sequential.Model{Timeout: o.timeout, BodyCap: o.bodyCap, RootCAs: o.roots}
 		}, nil},
 		{"threaded", "a pool of -workers goroutines; Go's scheduler switches them", func(o options) bench.Model {
-			return threaded.Pool{Workers: o.workers, Timeout: o.timeout, BodyCap: o.bodyCap}
+			return threaded.Pool{Workers: o.workers, Timeout: o.timeout, BodyCap: o.bodyCap, RootCAs: o.roots}
 		}, func(o options, n int) bench.Model {
-			return threaded.Pool{Workers: n, Timeout: o.timeout, BodyCap: o.bodyCap}
+			return threaded.Pool{Workers: n, Timeout: o.timeout, BodyCap: o.bodyCap, RootCAs: o.roots}
 		}},
 		{"eventloop", "one goroutine, an epoll/kqueue reactor; -conns requests in flight", func(o options) bench.Model {
-			return eventloop.Model{Timeout: o.timeout, BodyCap: o.bodyCap, MaxConns: maxConnsOf(o.conns)}
+			return eventloop.Model{Timeout: o.timeout, BodyCap: o.bodyCap, MaxConns: maxConnsOf(o.conns), RootCAs: o.roots}
 		}, nil},
 		{"multiproc", "a pool of -procs worker processes, this binary re-executed", func(o options) bench.Model {
-			return multiproc.Pool{Procs: o.procs, Timeout: o.timeout, BodyCap: o.bodyCap}
+			return multiproc.Pool{Procs: o.procs, Timeout: o.timeout, BodyCap: o.bodyCap, RootCAsPEM: o.rootsPEM}
 		}, func(o options, n int) bench.Model {
-			return multiproc.Pool{Procs: n, Timeout: o.timeout, BodyCap: o.bodyCap}
+			return multiproc.Pool{Procs: n, Timeout: o.timeout, BodyCap: o.bodyCap, RootCAsPEM: o.rootsPEM}
 		}},
 	}
 }

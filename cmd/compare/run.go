@@ -172,7 +172,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 				// in a child process, excluded from the figures, and exits
 				// only after every measurement (the deferred Close), so its
 				// CPU time never reaches a getrusage delta.
-				child, serr := iobound.StartChild(ctx, iobound.Config{Latency: o.latency})
+				child, serr := iobound.StartChild(ctx, iobound.Config{Latency: o.latency, TLS: o.tls})
 				if serr != nil {
 					return fmt.Errorf("starting the embedded server: %w", serr)
 				}
@@ -183,8 +183,17 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 				}()
 				runner.Exclude = append(runner.Exclude, child.PID())
 				w = bench.IOWorkload{URLs: child.URLs(o.repeat), Embedded: true, Latency: o.latency}
+				if o.tls { // every model trusts this run's certificate
+					o.roots, o.rootsPEM = child.RootCAs(), child.CertPEM()
+					for i, s := range o.models {
+						models[i] = s.build(o)
+					}
+				}
 			}
 			source := "the embedded server"
+			if o.tls {
+				source += " over https"
+			}
 			if o.urls != nil {
 				source = "real sites"
 			}

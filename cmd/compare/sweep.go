@@ -69,7 +69,7 @@ func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code in
 	if o.workload == bench.WorkloadIO {
 		work = bench.IOWorkload{URLs: iobound.Repeat(o.urls, o.repeat)}
 		if o.urls == nil {
-			child, serr := iobound.StartChild(ctx, iobound.Config{Latency: o.latency})
+			child, serr := iobound.StartChild(ctx, iobound.Config{Latency: o.latency, TLS: o.tls})
 			if serr != nil {
 				fmt.Fprintf(stderr, "compare: starting the embedded server: %v\n", oneLine(serr))
 				return exitFailed
@@ -81,6 +81,7 @@ func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code in
 				}
 			}()
 			runner.Exclude = append(runner.Exclude, child.PID())
+			o.roots, o.rootsPEM = child.RootCAs(), child.CertPEM() // nil without -tls
 			work = bench.IOWorkload{URLs: child.URLs(o.repeat), Embedded: true, Latency: o.latency}
 			doc.Latency = new(o.latency.Seconds())
 		}

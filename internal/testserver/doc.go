@@ -10,6 +10,9 @@
 // with net/http only against the embedded server has not been shown to do
 // the same work, so the conformance tests run them against these too.
 //
+// NginxTLS adds an ssl listener to nginx, on a second free port, with a
+// self-signed certificate that openssl makes in the test's directory.
+//
 // Each starter follows the same steps, which live in one place (process.go,
 // ready.go) so that a server added later (nginx over TLS, Redis) is one more
 // file of configuration:

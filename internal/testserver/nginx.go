@@ -57,8 +57,14 @@ func NginxRedirect(status int) string { return "/redirect/" + strconv.Itoa(statu
 // location and an access log that tests can read.
 type NginxServer struct {
 	*Server
+	// TLSURL is the base URL of the TLS listener, "https://127.0.0.1:PORT",
+	// and CertPEM its certificate; both empty unless NginxTLS started it.
+	TLSURL  string
+	CertPEM []byte
+
 	accessLog string
 	marks     int
+	openssl   string // NginxTLS: the openssl binary; "" for no TLS listener
 }
 
 // Nginx starts nginx (Debian's nginx-light is enough) for the test, on a
@@ -82,7 +88,18 @@ func (n *NginxServer) attempt(bin string) attempt {
 		n.accessLog = filepath.Join(s.Dir, "access.log")
 		s.logs = []string{filepath.Join(s.Dir, "error.log")}
 		token := newToken()
-		if err := writeNginxFiles(s.Dir, port, token); err != nil {
+		tlsPort := 0
+		if n.openssl != "" {
+			var err error
+			if n.CertPEM, err = makeCert(n.openssl, s.Dir); err != nil {
+				return nil, err
+			}
+			if tlsPort, err = freePort(); err != nil {
+				return nil, err
+			}
+			n.TLSURL = fmt.Sprintf("https://127.0.0.1:%d", tlsPort)
+		}
+		if err := writeNginxFiles(s.Dir, port, tlsPort, token); err != nil {
 			return nil, err
 		}
 		// -p keeps any relative path nginx might use inside the directory.
@@ -205,7 +222,8 @@ func dash(s string) string {
 }
 
 // writeNginxFiles writes the site, the password file and the configuration.
-func writeNginxFiles(dir string, port int, token string) error {
+// tlsPort, when not 0, adds a TLS listener with dir's cert.pem and key.pem.
+func writeNginxFiles(dir string, port, tlsPort int, token string) error {
 	site := filepath.Join(dir, "site")
 	if err := writeSite(site, token); err != nil {
 		return err
@@ -223,6 +241,7 @@ func writeNginxFiles(dir string, port int, token string) error {
 		"Dir":         dir,
 		"Site":        site,
 		"Port":        port,
+		"TLSPort":     tlsPort,
 		"Connections": NginxWorkerConnections,
 		"Redirects":   NginxRedirectStatuses,
 		"Small":       PathSmall,
@@ -280,6 +299,11 @@ http {
 
 	server {
 		listen 127.0.0.1:{{.Port}};
+{{- if .TLSPort}}
+		listen 127.0.0.1:{{.TLSPort}} ssl;
+		ssl_certificate "{{.Dir}}/cert.pem";
+		ssl_certificate_key "{{.Dir}}/key.pem";
+{{- end}}
 		root "{{.Site}}";
 
 		location / {
