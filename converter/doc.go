@@ -262,7 +262,9 @@
 // which. RunAll runs every kind of Kinds (LoadConfig.Runs times each), and redis too when
 // LoadConfig.CacheURL names a server (it is left out otherwise, since it
 // needs one). RunBackpressure makes the table of the section on
-// backpressure (compare convert -backpressure prints it), and RunProcs
+// backpressure (compare convert -backpressure prints it, and under it
+// BackpressureSummary's refusals per conversion and longest waits, the
+// figures the bullets above predict), and RunProcs
 // the load across processes (compare convert -procs N);
 // BenchmarkBackpressure and BenchmarkFalseSharing measure what those
 // sections claim.
