@@ -62,6 +62,7 @@ func renderConverter(b *strings.Builder, c *ConverterSection, markdown bool, hea
 		if err := backpressureTable(b, c.Backpressure, markdown); err != nil {
 			return err
 		}
+		para(converter.BackpressureSummary(c.Backpressure))
 	}
 	return nil
 }

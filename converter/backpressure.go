@@ -182,3 +182,29 @@ func convertRetrying(ctx context.Context, c Cache, amount int64, pause, timeout 
 		}
 	}
 }
+
+// BackpressureSummary says, for each capacity of rows (as RunBackpressure
+// returns them), what the semaphore changed: the refusals per conversion
+// served, against the (G-K)/K that callers retrying once a call's length
+// would cause, and the longest conversion, without and with it.
+func BackpressureSummary(rows []BackpressureResult) []string {
+	var lines []string
+	for i, r := range rows {
+		if r.Semaphore || i+1 >= len(rows) || !rows[i+1].Semaphore || rows[i+1].Capacity != r.Capacity {
+			continue
+		}
+		with := rows[i+1]
+		perServed := func(row BackpressureResult) float64 {
+			if row.Served == 0 {
+				return 0
+			}
+			return float64(row.Overloaded) / float64(row.Served)
+		}
+		expected := float64(r.Goroutines-r.Capacity) / float64(r.Capacity)
+		longest := func(s float64) time.Duration { return time.Duration(s * 1e9).Round(100 * time.Microsecond) }
+		lines = append(lines, fmt.Sprintf(
+			"K=%d: without the semaphore %.1f refusals per conversion served ((G-K)/K = %.1f), the longest %s; with it %.1f, the longest %s.",
+			r.Capacity, perServed(r), expected, longest(r.MaxServedSeconds), perServed(with), longest(with.MaxServedSeconds)))
+	}
+	return lines
+}

@@ -225,3 +225,14 @@ func BenchmarkBackpressure(b *testing.B) {
 		}
 	}
 }
+
+func TestBackpressureSummary(t *testing.T) {
+	rows := []BackpressureResult{
+		{Capacity: 2, Goroutines: 16, Served: 500, Overloaded: 3441, MaxServedSeconds: 0.423},
+		{Capacity: 2, Semaphore: true, Goroutines: 16, Served: 500, MaxServedSeconds: 0.0117},
+		{Capacity: 8, Goroutines: 16, Served: 0, Overloaded: 10, MaxServedSeconds: 0},
+	}
+	assert.Equal(t, []string{
+		"K=2: without the semaphore 6.9 refusals per conversion served ((G-K)/K = 7.0), the longest 423ms; with it 0.0, the longest 11.7ms.",
+	}, BackpressureSummary(rows), "a capacity without both rows says nothing")
+}

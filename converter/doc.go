@@ -237,7 +237,11 @@
 // 64-byte line; padded, none does. Run it with -cpu 1,2,4: with one core
 // the layouts must run alike (a line has nowhere to go), and the packed
 // one falls behind as cores are added, since every write then waits for
-// the line to come back from another core. The sharded cache under
+// the line to come back from another core. That needs cores that run
+// the benchmark's goroutines at the same moment: on a machine busy with
+// other work (a load average above its cores) they take turns, no line
+// moves between cores while one runs, and the two layouts come out alike,
+// within a noise larger than the difference. The sharded cache under
 // BenchmarkCache pays true sharing too (a hot amount's shard, wanted by
 // every core), which no padding removes; padding removes only the cost
 // of neighbours that share nothing but a line.
@@ -258,7 +262,9 @@
 // which. RunAll runs every kind of Kinds (LoadConfig.Runs times each), and redis too when
 // LoadConfig.CacheURL names a server (it is left out otherwise, since it
 // needs one). RunBackpressure makes the table of the section on
-// backpressure (compare convert -backpressure prints it), and RunProcs
+// backpressure (compare convert -backpressure prints it, and under it
+// BackpressureSummary's refusals per conversion and longest waits, the
+// figures the bullets above predict), and RunProcs
 // the load across processes (compare convert -procs N);
 // BenchmarkBackpressure and BenchmarkFalseSharing measure what those
 // sections claim.

@@ -2,6 +2,7 @@ package converter
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"net"
 	"net/url"
@@ -155,4 +156,19 @@ func TestRunProcsRefusesBadSettingsBeforeStarting(t *testing.T) {
 	assert.ErrorIs(t, err, ErrUnknownShare)
 	_, err = RunProcs(t.Context(), ProcsConfig{Share: SharePerProcess, Procs: MaxProcs + 1})
 	assert.Error(t, err)
+}
+
+// TestRunProcsStopsWhenCancelled cancels a run whose workers would take
+// half a minute: it returns the context's error, its workers killed
+// (goleak in TestMain checks the owner's goroutines are gone).
+func TestRunProcsStopsWhenCancelled(t *testing.T) {
+	for _, share := range []string{SharePerProcess, ShareOwner} {
+		t.Run(share, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(testCtx(t))
+			load := LoadConfig{Ops: 100_000, Keys: 10_000, Goroutines: 2, Cost: Cost{Sleep: time.Millisecond}}
+			time.AfterFunc(500*time.Millisecond, cancel)
+			_, err := RunProcs(ctx, ProcsConfig{Share: share, Procs: 2, Load: load})
+			require.ErrorIs(t, err, context.Canceled, "a run left alone would have completed, without an error")
+		})
+	}
 }

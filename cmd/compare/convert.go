@@ -61,7 +61,7 @@ func convertFlags(fs *flag.FlagSet, r *rawFlags) {
 
 // validateConvertFlags checks convert's own flags before any work.
 func (r *rawFlags) validateConvertFlags(o *options) error {
-	if !r.has("procs") || !r.has("cache-url") {
+	if o.sub() != subConvert {
 		return nil
 	}
 	if r.conv.cacheURL != "" {

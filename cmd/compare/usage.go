@@ -85,8 +85,8 @@ cores go faster; -gomaxprocs 1 shows what Python's GIL leaves to threads.
 
 const aboutConvert = `compare convert runs the point converter's cache variants under parallel
 load, once with a cheap computation and once with an expensive one, -runs
-times each, and prints their time per call (median ± spread), throughput
-and hit ratios; variants whose ranges overlap are called tied. -procs N
+times each, and prints their time per call (median ± spread) and hit
+ratios; variants whose ranges overlap are called tied. -procs N
 runs one load in N worker processes instead: a cache per process, one
 owner process that the workers ask over pipes, and Redis with -cache-url;
 the repeated column counts amounts computed more than once across them.
