@@ -173,3 +173,18 @@ func TestRunParallelRejectsBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestRunParallelHelp(t *testing.T) {
+	code, out, _ := runCompare(t, context.Background(), "help", "demo", "parallel")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "Usage: compare demo parallel [flags]")
+	assert.Contains(t, out, "the seed's table")
+	for _, f := range []string{"gomaxprocs", "latency", "runs"} {
+		assert.True(t, listsFlag(out, "-"+f), "the help lists -%s", f)
+	}
+	for _, f := range []string{"models", "workers", "format", "count"} {
+		assert.False(t, listsFlag(out, "-"+f), "the help lists no -%s", f)
+	}
+	_, full, _ := runCompare(t, context.Background(), "-h")
+	assert.Contains(t, full, "compare demo parallel [flags]")
+}
