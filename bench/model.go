@@ -21,11 +21,35 @@ type Model interface {
 	SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error)
 }
 
-// Concurrent is implemented by models that run more than one task at a time.
-// The harness uses it for each model's lower bound; a model without it runs
-// one task at a time.
-type Concurrent interface {
-	// Concurrency reports how many tasks of the workload ("io" or "cpu") the
-	// model runs at once when given tasks of them.
+// Traits is what a model declares about itself, for the harness, the
+// summary and the sweep, which never recognise a model by its name. Every
+// model package's model implements it with methods of its own (no model
+// imports bench); a model without it is taken to run one task at a time,
+// on one goroutine of this process, as the sequential model does.
+type Traits interface {
+	// Concurrency reports how many tasks of the workload (WorkloadIO or
+	// WorkloadCPU) the model runs at once when given tasks of them.
 	Concurrency(workload string, tasks int) int
+	// Processes reports whether the model runs its tasks in worker
+	// processes, each with a start-up and memory of its own.
+	Processes() bool
+	// OneGoroutine reports whether the model runs every task on one
+	// goroutine: whatever it overlaps of their waits, it computes on one
+	// core.
+	OneGoroutine() bool
 }
+
+// TraitsOf returns m's Traits, or those of a model that runs one task at a
+// time on one goroutine of this process when m declares none.
+func TraitsOf(m Model) Traits {
+	if t, ok := m.(Traits); ok {
+		return t
+	}
+	return oneAtATime{}
+}
+
+type oneAtATime struct{}
+
+func (oneAtATime) Concurrency(string, int) int { return 1 }
+func (oneAtATime) Processes() bool             { return false }
+func (oneAtATime) OneGoroutine() bool          { return true }

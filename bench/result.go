@@ -140,6 +140,12 @@ type Result struct {
 	// took, from its start to its body's end, over every measured run.
 	RequestSeconds *Percentiles `json:"request_seconds,omitempty"`
 
+	// UsesProcesses and OneGoroutine are what the model declared of
+	// itself (see Traits): the summary and the sweep read them, never the
+	// name.
+	UsesProcesses bool `json:"-"`
+	OneGoroutine  bool `json:"-"`
+
 	// UserSeconds and SystemSeconds split CPUSeconds, per measured run
 	// (hyperfine's user and system columns).
 	UserSeconds   float64 `json:"-"`

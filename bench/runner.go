@@ -266,10 +266,8 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 	if runs <= 0 {
 		runs = DefaultRuns
 	}
-	conc := 1
-	if c, ok := m.(Concurrent); ok {
-		conc = max(c.Concurrency(workload, tasks), 1)
-	}
+	traits := TraitsOf(m)
+	conc := max(traits.Concurrency(workload, tasks), 1)
 	fail := func(err error) (Result, error) {
 		return Result{}, fmt.Errorf("%s %s: %w", workload, m.Name(), err)
 	}
@@ -280,7 +278,10 @@ func (r Runner) measure(ctx context.Context, m Model, workload string, tasks int
 		}
 	}
 
-	res = Result{Model: m.Name(), Workers: conc, Runs: runs, Tasks: tasks, PoolStartupSeconds: poolStartup}
+	res = Result{
+		Model: m.Name(), Workers: conc, Runs: runs, Tasks: tasks, PoolStartupSeconds: poolStartup,
+		UsesProcesses: traits.Processes(), OneGoroutine: traits.OneGoroutine(),
+	}
 	times := make([]time.Duration, 0, runs)
 	var spans []timeline.Span // every measured run's, for the latencies
 	var last outcome

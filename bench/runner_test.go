@@ -27,10 +27,11 @@ func TestMain(m *testing.M) {
 // asked. Its knobs break it in the ways the harness must notice.
 type fakeModel struct {
 	name        string
-	concurrency int // 0: does not implement Concurrent's answer (1)
-	failEvery   int // every failEvery-th URL fails (0: none)
-	wrongSumAt  int // index of a wrong sum (-1: none)
-	failTaskAt  int // index of a failed CPU task (-1: none)
+	concurrency int  // 0 counts as 1
+	processes   bool // declares that it runs worker processes
+	failEvery   int  // every failEvery-th URL fails (0: none)
+	wrongSumAt  int  // index of a wrong sum (-1: none)
+	failTaskAt  int  // index of a failed CPU task (-1: none)
 	runErr      error
 	cancelAfter int // cancel() after this many calls (0: never)
 	cancel      context.CancelFunc
@@ -46,6 +47,8 @@ func newFake(name string) *fakeModel {
 func (f *fakeModel) Name() string { return f.name }
 
 func (f *fakeModel) Concurrency(string, int) int { return f.concurrency }
+func (f *fakeModel) Processes() bool             { return f.processes }
+func (f *fakeModel) OneGoroutine() bool          { return f.concurrency <= 1 }
 
 func (f *fakeModel) called(ctx context.Context, n int) error {
 	f.calls++
@@ -164,6 +167,16 @@ func TestRunnerIO(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, []int{2, 20}, seq.lengths)
 		assert.Equal(t, []int{6, 20}, pool.lengths)
+	})
+	t.Run("a result carries the traits the model declared", func(t *testing.T) {
+		seq, pool := newFake(Baseline), newFake("any name")
+		pool.concurrency, pool.processes = 2, true
+		sec, err := Runner{Runs: 1}.IO(context.Background(), []Model{seq, pool}, IOWorkload{URLs: urls(4)})
+		require.NoError(t, err)
+		assert.False(t, sec.Results[0].UsesProcesses)
+		assert.True(t, sec.Results[0].OneGoroutine)
+		assert.True(t, sec.Results[1].UsesProcesses)
+		assert.False(t, sec.Results[1].OneGoroutine)
 	})
 	t.Run("the bound follows the concurrency the model reports", func(t *testing.T) {
 		seq, pool := newFake(Baseline), newFake("threaded")

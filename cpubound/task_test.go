@@ -3,6 +3,7 @@ package cpubound_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -48,4 +49,28 @@ func ExampleNotStarted() {
 	res := cpubound.NotStarted(7, context.Canceled)
 	fmt.Println(res.Err)
 	// Output: sum of squares of 7: not started: context canceled
+}
+
+func TestTask(t *testing.T) {
+	tests := []struct {
+		name string
+		n    int
+		err  error
+	}{
+		{"a sum with its span", 5, nil},
+		{"an invalid number fails its own task", -1, cpubound.ErrNegative},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := cpubound.Task(2, tt.n)
+			require.ErrorIs(t, res.Err, tt.err)
+			assert.Equal(t, tt.n, res.N)
+			assert.Equal(t, 2, res.Span.Worker)
+			assert.Equal(t, os.Getpid(), res.Span.PID)
+			assert.False(t, res.Span.End.Before(res.Span.Start))
+			if tt.err == nil {
+				assert.Equal(t, cpubound.Uint128{Lo: 30}, res.Sum)
+			}
+		})
+	}
 }

@@ -7,24 +7,25 @@ import (
 )
 
 // A full run on a two-core machine: the event loop wins the downloads, the
-// pool of goroutines the sums.
+// pool of goroutines the sums. The report is the harness's (bench.Runner
+// makes it); here its figures are written out by hand, a table's row each.
 func ExampleWriteSummary() {
-	m := demo.Measurements{
+	m := measurements{
 		CPUs: 2, GOMAXPROCS: 2,
-		IO: []demo.Measurement{
+		IO: []measurement{
 			{Model: "sequential", Workers: 1, Median: 3.31, Speedup: 1, CPU: 0.08, PeakGoroutines: 4, PeakRSSBytes: 14e6, Tasks: 160},
 			{Model: "threaded", Workers: 5, Median: 0.68, Speedup: 4.9, CPU: 0.21, PeakGoroutines: 14, PeakRSSBytes: 15e6, Tasks: 160},
 			{Model: "eventloop", Workers: 160, Median: 0.052, Speedup: 63.7, CPU: 0.35, PeakGoroutines: 2, PeakRSSBytes: 13e6, Tasks: 160},
 			{Model: "multiproc", Workers: 2, Median: 1.72, Speedup: 1.9, CPU: 0.3, PeakGoroutines: 5, PeakRSSBytes: 12e6, Tasks: 160},
 		},
-		CPU: []demo.Measurement{
+		CPU: []measurement{
 			{Model: "sequential", Workers: 1, Median: 0.41, Speedup: 1, CPU: 1.0, Tasks: 20},
 			{Model: "threaded", Workers: 5, Median: 0.22, Speedup: 1.86, CPU: 1.9, Tasks: 20},
 			{Model: "eventloop", Workers: 20, Median: 0.42, Speedup: 0.98, CPU: 1.0, Tasks: 20},
 			{Model: "multiproc", Workers: 2, Median: 0.24, Speedup: 1.71, CPU: 1.8, Tasks: 20},
 		},
 	}
-	_ = demo.WriteSummary(os.Stdout, m, 72)
+	_ = demo.WriteSummary(os.Stdout, m.report(), 72)
 	// Output:
 	// I/O-bound: eventloop was fastest (0.052 s, 63.7× sequential). The io
 	// runs kept 0.23 cores busy on average, against 1.90 for threaded on the

@@ -8,20 +8,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"conclab/bench"
 	"conclab/demo"
 )
 
 // full is a plausible run on two cores; the cases below change one thing.
-func full() demo.Measurements {
-	return demo.Measurements{
+func full() measurements {
+	return measurements{
 		CPUs: 2, GOMAXPROCS: 2,
-		IO: []demo.Measurement{
+		IO: []measurement{
 			{Model: "sequential", Workers: 1, Median: 3.3, Speedup: 1, CPU: 0.08, PeakGoroutines: 4, Tasks: 160},
 			{Model: "threaded", Workers: 5, Median: 0.68, Speedup: 4.9, CPU: 0.2, PeakGoroutines: 14, Tasks: 160},
 			{Model: "eventloop", Workers: 160, Median: 0.05, Speedup: 66, CPU: 0.3, PeakGoroutines: 2, Tasks: 160},
 			{Model: "multiproc", Workers: 2, Median: 1.7, Speedup: 1.9, CPU: 0.3, PeakGoroutines: 5, Tasks: 160},
 		},
-		CPU: []demo.Measurement{
+		CPU: []measurement{
 			{Model: "sequential", Workers: 1, Median: 0.4, Speedup: 1, CPU: 1, Tasks: 20},
 			{Model: "threaded", Workers: 5, Median: 0.22, Speedup: 1.8, CPU: 1.9, Tasks: 20},
 			{Model: "eventloop", Workers: 20, Median: 0.41, Speedup: 0.98, CPU: 1, Tasks: 20},
@@ -33,7 +34,7 @@ func full() demo.Measurements {
 func TestSummary(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(*demo.Measurements)
+		change func(*measurements)
 		want   []string
 		not    []string
 		lines  int
@@ -49,7 +50,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "the winner comes from the numbers, not from the model's name",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				m.IO[1].Median, m.IO[2].Median = 0.04, 0.6
 				m.CPU[1].Median, m.CPU[3].Median = 0.3, 0.21
 			},
@@ -59,7 +60,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "io that kept the cores busy is not called CPU-light",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				for i := range m.IO {
 					m.IO[i].CPU = 1.5
 				}
@@ -69,9 +70,9 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "with GOMAXPROCS=1 the pool shows what the GIL leaves to threads",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				m.GOMAXPROCS = 1
-				m.CPU[1] = demo.Measurement{Model: "threaded", Workers: 5, Median: 0.41, Speedup: 0.98, CPU: 1, Tasks: 20}
+				m.CPU[1] = measurement{Model: "threaded", Workers: 5, Median: 0.41, Speedup: 0.98, CPU: 1, Tasks: 20}
 				m.CPU[3].Median, m.CPU[3].Speedup = 0.23, 1.74
 			},
 			want: []string{"CPU-bound: multiproc was fastest", "With GOMAXPROCS=1 the pool of goroutines used one core (1.0× sequential, 1.0 cores busy)",
@@ -80,15 +81,15 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "a pool with no free core gains nothing, and says why",
-			change: func(m *demo.Measurements) {
-				m.CPU[1] = demo.Measurement{Model: "threaded", Median: 0.4, Speedup: 1.0, CPU: 1.0, Tasks: 20}
-				m.CPU[3] = demo.Measurement{Model: "multiproc", Median: 0.42, Speedup: 0.95, CPU: 1.0, Tasks: 20}
+			change: func(m *measurements) {
+				m.CPU[1] = measurement{Model: "threaded", Median: 0.4, Speedup: 1.0, CPU: 1.0, Tasks: 20}
+				m.CPU[3] = measurement{Model: "multiproc", Median: 0.42, Speedup: 0.95, CPU: 1.0, Tasks: 20}
 			},
 			want: []string{"The pool of goroutines gained nothing", "Processes took 1.05× the pool's time."},
 		},
 		{
 			name: "failed tasks make a time incomparable",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				m.IO[3].Failed = 3
 			},
 			want: []string{"multiproc failed 3 of 160 tasks: not compared."},
@@ -96,7 +97,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "the quickest model that failed tasks is not the fastest, and nothing is compared with it",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				m.IO[2].Failed = 160
 			},
 			want: []string{"I/O-bound: threaded was fastest (0.680 s, 4.9× sequential).", "eventloop failed 160 of 160 tasks: not compared."},
@@ -104,7 +105,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "when every model failed none is ranked",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				for i := range m.IO {
 					m.IO[i].Failed = 160
 				}
@@ -115,7 +116,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "a pool of goroutines that failed sums teaches nothing about parallelism",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				m.CPU[1].Failed = 2
 			},
 			want: []string{"CPU-bound: multiproc was fastest (0.240 s", "threaded failed 2 of 20 tasks: not compared.",
@@ -124,7 +125,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "only one workload gives its line and the rule",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				m.IO = nil
 			},
 			lines: 2,
@@ -133,7 +134,7 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "without goroutine counts there is no memory line",
-			change: func(m *demo.Measurements) {
+			change: func(m *measurements) {
 				for i := range m.IO {
 					m.IO[i].PeakGoroutines = 0
 				}
@@ -143,8 +144,8 @@ func TestSummary(t *testing.T) {
 		},
 		{
 			name: "unknown figures are left out, not printed as zero",
-			change: func(m *demo.Measurements) {
-				for _, ms := range [][]demo.Measurement{m.IO, m.CPU} {
+			change: func(m *measurements) {
+				for _, ms := range [][]measurement{m.IO, m.CPU} {
 					for i := range ms {
 						ms[i].Speedup, ms[i].CPU = 0, 0
 					}
@@ -161,7 +162,7 @@ func TestSummary(t *testing.T) {
 			if tt.change != nil {
 				tt.change(&m)
 			}
-			lines := demo.Summary(m)
+			lines := demo.Summary(m.report())
 			text := strings.Join(lines, "\n")
 			if tt.lines > 0 {
 				assert.Len(t, lines, tt.lines, text)
@@ -177,17 +178,17 @@ func TestSummary(t *testing.T) {
 }
 
 func TestSummaryOfNothing(t *testing.T) {
-	assert.Nil(t, demo.Summary(demo.Measurements{}))
-	assert.Nil(t, demo.Summary(demo.Measurements{IO: []demo.Measurement{{Model: "sequential"}}}), "a model without a median is not measured")
+	assert.Nil(t, demo.Summary(bench.Report{}))
+	assert.Nil(t, demo.Summary(measurements{IO: []measurement{{Model: "sequential"}}}.report()), "a model without a median is not measured")
 	var b strings.Builder
-	require.NoError(t, demo.WriteSummary(&b, demo.Measurements{}, 0))
+	require.NoError(t, demo.WriteSummary(&b, bench.Report{}, 0))
 	assert.Empty(t, b.String())
 }
 
 func TestWriteSummaryWraps(t *testing.T) {
 	for _, width := range []int{0, 40, 72, 100} {
 		var b strings.Builder
-		require.NoError(t, demo.WriteSummary(&b, full(), width))
+		require.NoError(t, demo.WriteSummary(&b, full().report(), width))
 		limit := width
 		if limit == 0 {
 			limit = 72
@@ -198,9 +199,37 @@ func TestWriteSummaryWraps(t *testing.T) {
 			words += len(strings.Fields(line))
 		}
 		want := 0
-		for _, p := range demo.Summary(full()) {
+		for _, p := range demo.Summary(full().report()) {
 			want += len(strings.Fields(p))
 		}
 		assert.Equal(t, want, words, "width %d keeps every word", width)
 	}
+}
+
+// The summary finds the loop, the pool of goroutines and the pool of
+// processes by what each model declared (bench.Traits), whatever it is
+// called; a model that declares nothing of the kind is none of them.
+func TestSummaryReadsTraitsNotNames(t *testing.T) {
+	renamed := full().report()
+	for _, sec := range [][]bench.Result{renamed.IO.Results, renamed.CPU.Results} {
+		for i := range sec {
+			if sec[i].Model != bench.Baseline {
+				sec[i].Model = "model " + string(rune('A'+i))
+			}
+		}
+	}
+	text := strings.Join(demo.Summary(renamed), "\n")
+	for _, w := range []string{"The pool took 13.6× the loop's time", "Processes took 1.09× the pool's time",
+		"The event loop ran them on one goroutine", "Memory: for 160 requests the event loop peaked at 2 goroutines"} {
+		assert.Contains(t, text, w)
+	}
+
+	undeclared := full().report()
+	for _, sec := range [][]bench.Result{undeclared.IO.Results, undeclared.CPU.Results} {
+		for i := range sec {
+			sec[i].UsesProcesses, sec[i].OneGoroutine = false, false
+		}
+	}
+	text = strings.Join(demo.Summary(undeclared), "\n")
+	assert.NotContains(t, text, "Processes took", "no model declared processes")
 }

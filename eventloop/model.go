@@ -13,8 +13,8 @@ import (
 // Model runs both workloads on one event loop, on the goroutine that calls it.
 // The zero value is ready to use, with iobound's defaults.
 type Model struct {
-	// Timeout bounds each request, from its start to the end of its body,
-	// redirects included; zero means iobound.DefaultTimeout.
+	// Timeout bounds each request, body and redirects included;
+	// zero means iobound.DefaultTimeout.
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64

@@ -9,3 +9,10 @@ func (m Model) Concurrency(workload string, tasks int) int {
 	}
 	return max(min(m.maxConns(), tasks), 0)
 }
+
+// Processes reports that the model runs its tasks in this process.
+func (Model) Processes() bool { return false }
+
+// OneGoroutine reports that the model runs every task on one goroutine,
+// the loop's.
+func (Model) OneGoroutine() bool { return true }

@@ -3,6 +3,7 @@ package iobound
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"conclab/internal/task"
@@ -33,6 +34,15 @@ func or[T time.Duration | int64](v, def T) T {
 	return v
 }
 
+// Task is one task of the I/O workload, run on worker of this process:
+// Fetch with the settings s, and the task's span.
+func Task(ctx context.Context, client *http.Client, worker int, url string, s Settings) Result {
+	start := time.Now()
+	res := Fetch(ctx, client, url, s.BodyCap, s.Timeout)
+	res.Span = task.Span(worker, start)
+	return res
+}
+
 // Failed is the Result of a GET of url that failed with err before any
 // response came (its worker died, the run was cancelled): the one shape of
 // a task's error, "GET <url>: <err>", with the URL's password redacted, as
@@ -46,12 +56,12 @@ func Failed(url string, err error) Result {
 // cause: "GET <url>: not started: <cause>".
 func NotStarted(url string, cause error) Result { return Failed(url, task.NotStarted(cause)) }
 
-// Finish ends a model's run: every result still without a span (its task
+// Finish ends a model's run: every result still the zero value (its task
 // never started) becomes NotStarted, with ctx's error as the cause, and the
 // error is the run's cancellation, nil unless ctx is done.
 func Finish(ctx context.Context, model string, urls []string, results []Result) (Report, error) {
 	for i := range results {
-		if results[i].Span.End.IsZero() {
+		if results[i] == (Result{}) {
 			results[i] = NotStarted(urls[i], ctx.Err())
 		}
 	}

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
 
@@ -68,4 +71,30 @@ func ExampleFailed() {
 	res := iobound.Failed("http://user:secret@example.com/", errWorkerDied)
 	fmt.Println(res.Err, errors.Is(res.Err, errWorkerDied))
 	// Output: GET http://user:xxxxx@example.com/: worker died true
+}
+
+func TestTask(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("hello"))
+	}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	tests := []struct {
+		name    string
+		bodyCap int64
+		err     error
+	}{
+		{"a fetch with its span", 100, nil},
+		{"the settings reach the fetch", 2, iobound.ErrBodyTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := iobound.Task(t.Context(), client, 3, srv.URL, iobound.Settings{Timeout: time.Minute, BodyCap: tt.bodyCap})
+			require.ErrorIs(t, res.Err, tt.err)
+			assert.Equal(t, 3, res.Span.Worker)
+			assert.Equal(t, os.Getpid(), res.Span.PID)
+			assert.False(t, res.Span.End.Before(res.Span.Start))
+		})
+	}
 }

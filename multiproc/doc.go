@@ -132,7 +132,13 @@
 //
 // Settings are checked before any worker starts: a negative Procs, Timeout
 // or BodyCap is an error (wrapping [ErrNegativeSetting]) that costs no
-// start-up; zero means the default.
+// start-up; zero means the default. A Pool holds only settings, and is
+// safe to use from several goroutines.
+//
+// model.go is the model, laid out as every model package's is: Download
+// and SumSquares hand their tasks to run, which spreads them on the
+// workers; lanes.go is how a lane feeds its worker, proc.go one worker
+// process, running.go the kept pool.
 //
 // # The protocol
 //

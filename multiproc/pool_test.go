@@ -79,9 +79,8 @@ func TestPoolRejectsBadSettings(t *testing.T) {
 			checkReaped(t)
 			// No worker is started: the error comes before any work, not
 			// from a worker refusing its hello after the start-up.
-			s, err := tt.pool.spec()
+			_, err := tt.pool.settings()
 			require.ErrorIs(t, err, tt.want)
-			assert.Zero(t, s)
 			io, err := tt.pool.Download(t.Context(), []string{"http://127.0.0.1:1/"})
 			assert.ErrorIs(t, err, tt.want)
 			assert.Zero(t, io)
@@ -112,7 +111,7 @@ func TestTaskDeadlines(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := tt.pool.spec()
+			s, err := tt.pool.settings()
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, s.deadline(tt.task))
 		})
@@ -219,7 +218,11 @@ func TestRunFailsWhenAWorkerCannotStart(t *testing.T) {
 	require.ErrorIs(t, err, ErrWorkerDied)
 	assert.Contains(t, err.Error(), "worker 1 (pid ")
 	assert.Contains(t, err.Error(), "exited before the handshake")
-	assert.Nil(t, rep.Results)
+	require.Len(t, rep.Results, len(cpubound.DefaultNumbers()), "one result per number, as in every model")
+	for _, res := range rep.Results {
+		require.ErrorIs(t, res.Err, ErrWorkerDied, "every task not started, for the run's reason")
+		assert.Contains(t, res.Err.Error(), "not started")
+	}
 }
 
 func TestDownloadRunsInWorkerProcesses(t *testing.T) {
@@ -334,7 +337,7 @@ func TestRunEndsWhenNoReplacementStarts(t *testing.T) {
 	assert.ErrorIs(t, rep.Results[2].Err, ErrWorkerDied, "the replacement that could not start")
 	assert.Contains(t, rep.Results[2].Err.Error(), "no worker")
 	assert.ErrorIs(t, rep.Results[3].Err, ErrWorkerDied, "left in the queue, with the reason")
-	assert.Contains(t, rep.Results[3].Err.Error(), "not run")
+	assert.Contains(t, rep.Results[3].Err.Error(), "not started")
 }
 
 func TestCancellationEndsEveryWorker(t *testing.T) {
@@ -402,7 +405,7 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 			checkReaped(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			s, err := Pool{Procs: procs}.spec()
+			s, err := Pool{Procs: procs}.settings()
 			require.NoError(t, err)
 			var forks, late atomic.Int32
 			reached := make(chan struct{})
@@ -427,10 +430,10 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 				cancel()
 			}
 			done := make(chan struct{})
-			var outs []outcome
+			outs := make([]outcome, len(tasks))
 			go func() {
 				defer close(done)
-				outs, _, err = runSpec(ctx, tasks, s)
+				_, err = Pool{}.run(ctx, s, tasks, func(i int, o outcome) { outs[i] = o })
 			}()
 			if tt.after > 0 {
 				select {
@@ -459,12 +462,14 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 
 func TestHandshakeRefusesAnotherVersion(t *testing.T) {
 	checkReaped(t)
-	s, err := Pool{Procs: 2, LogWriter: io.Discard}.spec()
+	s, err := Pool{Procs: 2, LogWriter: io.Discard}.settings()
 	require.NoError(t, err)
 	s.version = protocolVersion + 1
-	outs, _, err := runSpec(t.Context(), []message{{Type: msgTask, Kind: kindSum, N: 3}}, s)
-	assert.Nil(t, outs)
+	var outs []outcome
+	_, err = Pool{}.run(t.Context(), s, []message{{Type: msgTask, Kind: kindSum, N: 3}}, func(_ int, o outcome) { outs = append(outs, o) })
 	require.ErrorIs(t, err, ErrProtocol)
+	require.Len(t, outs, 1)
+	assert.ErrorIs(t, outs[0].err, ErrProtocol, "the task was not started, for the run's reason")
 	assert.Contains(t, err.Error(), "protocol version mismatch")
 	assert.Contains(t, err.Error(), "refused the handshake")
 }
@@ -486,7 +491,9 @@ func TestStartFailsClearlyWithoutRunIfChild(t *testing.T) {
 			t.Log(err)
 			require.ErrorIs(t, err, tt.want)
 			assert.Contains(t, err.Error(), "child.RunIfChild", "the error says what to fix")
-			assert.Nil(t, rep.Results)
+			for _, res := range rep.Results {
+				assert.ErrorIs(t, res.Err, tt.want, "no task ran")
+			}
 		})
 	}
 }

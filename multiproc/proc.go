@@ -6,11 +6,35 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sync"
 	"time"
 
 	"conclab/internal/child"
 	"conclab/iobound"
+)
+
+// Errors a Pool returns or wraps.
+var (
+	// ErrWorkerDied is wrapped by the error of a task whose worker exited
+	// or was killed before it replied. The message names the worker's pid
+	// and how it ended.
+	ErrWorkerDied = errors.New("multiproc: worker died")
+	// ErrWorkerTimeout is wrapped by the error of a task whose worker gave
+	// no result within the task's deadline (see Pool.Timeout): it was
+	// killed and replaced. The message names the worker's pid and the
+	// deadline.
+	ErrWorkerTimeout = errors.New("multiproc: worker timed out")
+	// ErrNegativeSetting is wrapped by the error a Pool with a negative
+	// Procs, Timeout or BodyCap returns before it starts any worker. It is
+	// iobound.ErrNegativeSetting, which every model's negative setting
+	// wraps.
+	ErrNegativeSetting = iobound.ErrNegativeSetting
+	// ErrNotWired is returned by a Pool used inside a worker process: the
+	// binary started a worker but main did not call child.RunIfChild first,
+	// and went on to run a pool of its own. Refusing stops the recursion.
+	ErrNotWired = errors.New("multiproc: this process was started as a worker, " +
+		"but main did not call child.RunIfChild first")
 )
 
 // Safety bounds on waiting for a worker process. They are not timings the
@@ -53,6 +77,23 @@ type spec struct {
 	// forked, when set, is called after each fork, before the next one
 	// may start: tests count forks with it.
 	forked func(pid int)
+}
+
+// workerSpec is what the pool's workers are started with: the settings s,
+// checked by iobound.Settle, whose error err is. A pool inside a worker
+// process is refused with ErrNotWired.
+func (m Pool) workerSpec(s iobound.Settings, err error) (spec, error) {
+	if err == nil {
+		err = wired()
+	}
+	if err != nil {
+		return spec{}, err
+	}
+	logw := m.LogWriter
+	if logw == nil {
+		logw = os.Stderr
+	}
+	return spec{version: protocolVersion, procs: m.procs(), bodyCap: s.BodyCap, timeout: s.Timeout, logw: logw, logMu: new(sync.Mutex)}, nil
 }
 
 // deadline is how long the parent waits for the result of task.

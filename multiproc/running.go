@@ -1,14 +1,14 @@
 package multiproc
 
 import (
+	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"time"
 
 	"conclab/cpubound"
-	"conclab/internal/child"
+	"conclab/internal/task"
 	"conclab/iobound"
 )
 
@@ -40,21 +40,17 @@ type Running struct {
 // live until Close. A worker that cannot start fails the start, and those
 // that did are stopped.
 func (p Pool) Start(ctx context.Context) (*Running, error) {
-	s, err := p.spec()
+	s, err := p.settings()
 	if err != nil {
 		return nil, err
-	}
-	if child.Role() != "" {
-		return nil, ErrNotWired
 	}
 	life, end := context.WithCancel(context.Background())
 	startCtx, abort := context.WithCancelCause(ctx)
 	defer abort(nil)
 	began := time.Now()
-	lanes := make([]*lane, s.procs)
+	lanes := newLanes(s.procs)
 	var wg sync.WaitGroup
 	for i := range lanes {
-		lanes[i] = &lane{index: i}
 		wg.Go(func() {
 			w, err := start(startCtx, life, s, i)
 			if err != nil {
@@ -72,10 +68,7 @@ func (p Pool) Start(ctx context.Context) (*Running, error) {
 			}
 		}
 		end()
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("multiproc: start cancelled: %w", ctx.Err())
-		}
-		return nil, err
+		return nil, cmp.Or(task.Cancelled(ctx, p.Name()), err)
 	}
 	return &Running{pool: p, spec: s, startup: time.Since(began), life: life, end: end, turn: make(chan struct{}, 1), lanes: lanes}, nil
 }
@@ -91,39 +84,54 @@ func (r *Running) Concurrency(workload string, tasks int) int {
 	return r.pool.Concurrency(workload, tasks)
 }
 
+// Processes reports that the pool runs its tasks in worker processes.
+func (r *Running) Processes() bool { return r.pool.Processes() }
+
+// OneGoroutine is the Pool's.
+func (r *Running) OneGoroutine() bool { return r.pool.OneGoroutine() }
+
 // Download is Pool.Download on the running workers. Its Report's Startup
 // is zero: the start-up was paid by Start.
 func (r *Running) Download(ctx context.Context, urls []string) (iobound.Report, error) {
-	outs, err := r.run(ctx, fetchTasks(urls))
-	return downloadReport(urls, outs, 0), err
+	results := make([]iobound.Result, len(urls))
+	err := r.run(ctx, fetchTasks(urls), func(i int, o outcome) {
+		results[i] = o.fetch(urls[i])
+	})
+	report, cancelled := iobound.Finish(ctx, r.Name(), urls, results)
+	return report, cmp.Or(err, cancelled)
 }
 
 // SumSquares is Pool.SumSquares on the running workers. Its Report's
 // Startup is zero: the start-up was paid by Start.
 func (r *Running) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
-	outs, err := r.run(ctx, sumTasks(numbers))
-	return sumReport(numbers, outs, 0), err
+	results := make([]cpubound.Result, len(numbers))
+	err := r.run(ctx, sumTasks(numbers), func(i int, o outcome) {
+		results[i] = o.sum(numbers[i])
+	})
+	report, cancelled := cpubound.Finish(ctx, r.Name(), numbers, results)
+	return report, cmp.Or(err, cancelled)
 }
 
 // run waits for its turn and spreads the tasks on the workers.
-func (r *Running) run(ctx context.Context, tasks []message) ([]outcome, error) {
+func (r *Running) run(ctx context.Context, tasks []message, done func(int, outcome)) error {
 	select {
 	case r.turn <- struct{}{}:
 		defer func() { <-r.turn }()
 	case <-ctx.Done():
-		return nil, fmt.Errorf("multiproc: waiting for the pool: %w", ctx.Err())
+		return task.Cancelled(ctx, r.Name())
 	}
 	if r.closed {
-		return nil, ErrClosed
-	}
-	if len(tasks) == 0 {
-		return []outcome{}, nil
+		for i := range tasks {
+			done(i, outcome{err: task.NotStarted(ErrClosed)})
+		}
+		return ErrClosed
 	}
 	// A worker that replaces a dead one lives as long as the pool, not the
 	// call.
-	runner := newRunner(r.spec, tasks, func(error) {})
-	runner.spread(ctx, r.life, r.lanes[:min(len(r.lanes), len(tasks))])
-	return runner.finish(ctx)
+	runner := newRunner(ctx, r.spec, tasks)
+	runner.spread(ctx, r.life, r.lanes[:min(len(r.lanes), len(tasks))], false)
+	_, err := runner.finish(ctx, r.Name(), done)
+	return err
 }
 
 // Close waits for the call running, if any, then stops the workers, and

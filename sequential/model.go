@@ -5,15 +5,14 @@ import (
 	"time"
 
 	"conclab/cpubound"
-	"conclab/internal/task"
 	"conclab/iobound"
 )
 
 // Model runs both workloads on the calling goroutine, one task after another.
 // The zero value is ready to use, with iobound's defaults.
 type Model struct {
-	// Timeout bounds each request, from its start to the end of its body,
-	// redirects included; zero means iobound.DefaultTimeout.
+	// Timeout bounds each request, body and redirects included;
+	// zero means iobound.DefaultTimeout.
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
@@ -41,9 +40,7 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
 	m.run(ctx, len(urls), func(worker, i int) {
-		start := time.Now()
-		results[i] = iobound.Fetch(ctx, client, urls[i], s.BodyCap, s.Timeout)
-		results[i].Span = task.Span(worker, start)
+		results[i] = iobound.Task(ctx, client, worker, urls[i], s)
 	})
 	return iobound.Finish(ctx, m.Name(), urls, results)
 }
@@ -56,15 +53,12 @@ func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, 
 	}
 	results := make([]cpubound.Result, len(numbers))
 	m.run(ctx, len(numbers), func(worker, i int) {
-		start := time.Now()
-		sum, err := cpubound.SumOfSquares(numbers[i])
-		results[i] = cpubound.Result{N: numbers[i], Sum: sum, Err: err, Span: task.Span(worker, start)}
+		results[i] = cpubound.Task(worker, numbers[i])
 	})
 	return cpubound.Finish(ctx, m.Name(), numbers, results)
 }
 
-// run calls do for tasks 0, 1, ... in turn on this goroutine until ctx is done.
-// This loop is the whole model.
+// run calls do for tasks 0, 1, ... in turn until ctx is done: the whole model.
 func (m Model) run(ctx context.Context, tasks int, do func(worker, task int)) {
 	for i := 0; i < tasks && ctx.Err() == nil; i++ {
 		do(0, i)

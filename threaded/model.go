@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"conclab/cpubound"
-	"conclab/internal/task"
 	"conclab/iobound"
 )
 
@@ -15,8 +14,8 @@ import (
 type Pool struct {
 	// Workers is the number of worker goroutines; zero means DefaultWorkers.
 	Workers int
-	// Timeout bounds each request, from its start to the end of its body,
-	// redirects included; zero means iobound.DefaultTimeout.
+	// Timeout bounds each request, body and redirects included;
+	// zero means iobound.DefaultTimeout.
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
@@ -44,9 +43,7 @@ func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 	defer client.CloseIdleConnections()
 	results := make([]iobound.Result, len(urls))
 	m.run(ctx, len(urls), func(worker, i int) {
-		start := time.Now()
-		results[i] = iobound.Fetch(ctx, client, urls[i], s.BodyCap, s.Timeout)
-		results[i].Span = task.Span(worker, start)
+		results[i] = iobound.Task(ctx, client, worker, urls[i], s)
 	})
 	return iobound.Finish(ctx, m.Name(), urls, results)
 }
@@ -60,9 +57,7 @@ func (m Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, e
 	}
 	results := make([]cpubound.Result, len(numbers))
 	m.run(ctx, len(numbers), func(worker, i int) {
-		start := time.Now()
-		sum, err := cpubound.SumOfSquares(numbers[i])
-		results[i] = cpubound.Result{N: numbers[i], Sum: sum, Err: err, Span: task.Span(worker, start)}
+		results[i] = cpubound.Task(worker, numbers[i])
 	})
 	return cpubound.Finish(ctx, m.Name(), numbers, results)
 }

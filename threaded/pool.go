@@ -28,3 +28,9 @@ func newClient(workers int) *http.Client {
 	transport.MaxIdleConns = max(transport.MaxIdleConns, workers)
 	return &http.Client{Transport: transport}
 }
+
+// Processes reports that the pool runs its tasks in this process.
+func (Pool) Processes() bool { return false }
+
+// OneGoroutine reports that the pool runs its tasks on several goroutines.
+func (Pool) OneGoroutine() bool { return false }

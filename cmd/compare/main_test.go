@@ -585,7 +585,7 @@ func TestRunEventLoopConnections(t *testing.T) {
 		require.NoError(t, err)
 		i := slices.IndexFunc(o.models, func(s modelSpec) bool { return s.name == "eventloop" })
 		require.GreaterOrEqual(t, i, 0)
-		loop, ok := o.models[i].build(o).(bench.Concurrent)
+		loop, ok := o.models[i].build(o).(bench.Traits)
 		require.True(t, ok)
 		requests := embeddedPages * o.repeat
 		assert.Equal(t, 160, requests)

@@ -184,6 +184,17 @@ func sweepModelsOf(points []sweepPoint) []string {
 	return names
 }
 
+// usesProcesses reports whether the model declared that it runs its tasks
+// in worker processes, whose memory the table then shows.
+func usesProcesses(points []sweepPoint, model string) bool {
+	for _, p := range points {
+		if p.Model == model {
+			return p.UsesProcesses
+		}
+	}
+	return false
+}
+
 func findPoint(points []sweepPoint, model string, n int) (sweepPoint, bool) {
 	for _, p := range points {
 		if p.Model == model && p.Requested == n {
@@ -217,7 +228,7 @@ func writeSweep(w io.Writer, doc sweepDoc, o options) error {
 	}
 	for _, m := range models {
 		header = append(header, m, "speedup")
-		if m == "multiproc" {
+		if usesProcesses(doc.Results, m) {
 			header = append(header, "rss")
 		}
 	}
@@ -243,7 +254,7 @@ func writeSweep(w io.Writer, doc sweepDoc, o options) error {
 			default:
 				row = append(row, seconds(p.Seconds.Median), fmt.Sprintf("%.2fx", *p.Speedup))
 			}
-			if m == "multiproc" {
+			if usesProcesses(doc.Results, m) {
 				rss := ""
 				if ok {
 					rss = fmt.Sprintf("%.1f MiB", float64(p.PeakRSSBytes)/(1<<20))
@@ -398,15 +409,15 @@ func sweepNotes(doc sweepDoc, models []string) []string {
 	}
 	cpus := runtime.NumCPU()
 	for _, p := range doc.Results {
-		if p.Model != "multiproc" || p.Requested != doc.Counts[len(doc.Counts)-1] || p.Workers <= cpus {
+		if !p.UsesProcesses || p.Requested != doc.Counts[len(doc.Counts)-1] || p.Workers <= cpus {
 			continue
 		}
 		what := "they overlap their waits like goroutines, but each costs a start-up and its own memory"
 		if doc.Workload == bench.WorkloadCPU {
 			what = "no more of them compute at once, and each costs a start-up and its own memory"
 		}
-		lines = append(lines, fmt.Sprintf("multiproc at %d: %d worker processes on %d CPUs take turns on the cores; %s (%s a run starting up, %.1f MiB peak).",
-			p.Requested, p.Workers, cpus, what, seconds(p.Startup), float64(p.PeakRSSBytes)/(1<<20)))
+		lines = append(lines, fmt.Sprintf("%s at %d: %d worker processes on %d CPUs take turns on the cores; %s (%s a run starting up, %.1f MiB peak).",
+			p.Model, p.Requested, p.Workers, cpus, what, seconds(p.Startup), float64(p.PeakRSSBytes)/(1<<20)))
 	}
 	return lines
 }

@@ -132,7 +132,7 @@ func writeSVG(f *pendingFile, rep bench.Report, o options, stderr io.Writer) err
 	return nil
 }
 
-// writeSummary turns the measurements into the decision summary.
+// writeSummary turns the report into the decision summary.
 func writeSummary(w io.Writer, rep bench.Report, markdown bool) error {
 	title := "What to use, from these measurements"
 	if markdown {
@@ -141,39 +141,7 @@ func writeSummary(w io.Writer, rep bench.Report, markdown bool) error {
 	if _, err := fmt.Fprintf(w, "\n%s\n", title); err != nil {
 		return err
 	}
-	return demo.WriteSummary(w, measurements(rep), summaryWidth)
-}
-
-// measurements converts the harness's results into the summary's figures.
-// A model's CPU figure is the cores it kept busy: its CPU seconds over the
-// wall time of its measured runs.
-func measurements(rep bench.Report) demo.Measurements {
-	m := demo.Measurements{CPUs: rep.Env.CPUs, GOMAXPROCS: rep.Env.GOMAXPROCS}
-	convert := func(results []bench.Result) []demo.Measurement {
-		out := make([]demo.Measurement, len(results))
-		for i, r := range results {
-			d := demo.Measurement{
-				Model: r.Model, Workers: r.Workers, Median: r.Seconds.Median,
-				PeakGoroutines: r.PeakGoroutines, PeakRSSBytes: r.PeakRSSBytes,
-				Tasks: r.Tasks, Failed: r.Failed,
-			}
-			if r.Speedup != nil {
-				d.Speedup = *r.Speedup
-			}
-			if wall := r.Seconds.Mean * float64(r.Runs); wall > 0 {
-				d.CPU = r.CPUSeconds / wall
-			}
-			out[i] = d
-		}
-		return out
-	}
-	if rep.IO != nil {
-		m.IO = convert(rep.IO.Results)
-	}
-	if rep.CPU != nil {
-		m.CPU = convert(rep.CPU.Results)
-	}
-	return m
+	return demo.WriteSummary(w, rep, summaryWidth)
 }
 
 // limitProcs sets GOMAXPROCS to n for this process and, through the
