@@ -238,6 +238,10 @@ func (r Runner) measureOrIsolate(ctx context.Context, m Model, workload string, 
 		r.step(m.Name(), i+1, res.Runs, false)
 	}
 	res.Speedup, res.BoundSeconds, res.Efficiency = nil, nil, nil
+	// What the model declares of itself is not in the row a child sends
+	// back (json:"-"): it is the model's, read here as measure reads it.
+	traits := TraitsOf(m)
+	res.UsesProcesses, res.OneGoroutine = traits.Processes(), traits.OneGoroutine()
 	return *res, nil
 }
 

@@ -51,7 +51,7 @@ func amdahl(e float64, p int) float64 {
 // share the machine's CPUs.
 func sweepProcessors(p sweepPoint, env bench.Env, n int) int {
 	cores := env.GOMAXPROCS
-	if p.Processes > 1 {
+	if p.UsesProcesses {
 		cores = env.CPUs
 	}
 	return max(1, min(n, cores, p.Tasks))

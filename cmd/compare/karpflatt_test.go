@@ -69,7 +69,7 @@ func cpuSweep(model string, processes, cpus, gomaxprocs int, counts []int, media
 	doc := sweepDoc{Workload: bench.WorkloadCPU, Counts: counts, Tasks: 20,
 		Env: bench.Env{CPUs: cpus, GOMAXPROCS: gomaxprocs}}
 	for i, n := range counts {
-		r := bench.Result{Model: model, Workers: min(n, 20), Tasks: 20, Processes: processes}
+		r := bench.Result{Model: model, Workers: min(n, 20), Tasks: 20, Processes: processes, UsesProcesses: processes > 1}
 		r.Seconds.Median = medians[i]
 		doc.Results = append(doc.Results, sweepPoint{Requested: n, Result: r})
 	}

@@ -41,15 +41,31 @@ const (
 // least 2, so that there is a second column to compare with.
 func defaultParallelProcs() int { return min(max(2, runtime.NumCPU()), maxGOMAXPROCS) }
 
-// seedRow is a model's row of the seed's table: the Python module it stands
+// seedRow is a row of the seed's table: the Python module a model stands
 // for and who decides when its tasks switch.
 type seedRow struct{ python, switching string }
 
-var seedRows = map[string]seedRow{
-	"sequential": {"(none)", "no switching"},
-	"threaded":   {"threading", "Go's scheduler (preemptive)"},
-	"eventloop":  {"asyncio", "the task (cooperative)"},
-	"multiproc":  {"multiprocessing", "the OS (preemptive)"},
+var (
+	seedBaseline  = seedRow{"(none)", "no switching"}
+	seedThreading = seedRow{"threading", "Go's scheduler (preemptive)"}
+	seedAsyncio   = seedRow{"asyncio", "the task (cooperative)"}
+	seedProcesses = seedRow{"multiprocessing", "the OS (preemptive)"}
+)
+
+// seedOf finds a model's row from what it declared of itself (bench.Traits)
+// and ran with on the I/O workload: worker processes; one goroutine with
+// many requests in flight, an event loop; one goroutine with one, the
+// baseline; else a pool of goroutines.
+func seedOf(io bench.Result) seedRow {
+	switch {
+	case io.UsesProcesses:
+		return seedProcesses
+	case io.OneGoroutine && io.Workers > 1:
+		return seedAsyncio
+	case io.OneGoroutine:
+		return seedBaseline
+	}
+	return seedThreading
 }
 
 // parallelLesson is what the two passes measured: one report per
@@ -154,6 +170,26 @@ func (l parallelLesson) models() []string {
 	return names
 }
 
+// seed is the model's row of the seed's table, from the first pass.
+func (l parallelLesson) seed(model string) seedRow {
+	for _, r := range l.Reports[0].IO.Results {
+		if r.Model == model {
+			return seedOf(r)
+		}
+	}
+	return seedRow{}
+}
+
+// cellOf is the figures of the first model of the seed's row at pass i.
+func (l parallelLesson) cellOf(row seedRow, i int) (parallelCell, bool) {
+	for _, m := range l.models() {
+		if l.seed(m) == row {
+			return l.cell(m, i)
+		}
+	}
+	return parallelCell{}, false
+}
+
 func times(s *float64) string {
 	if s == nil {
 		return "—"
@@ -174,7 +210,7 @@ func writeParallel(w io.Writer, l parallelLesson) error {
 	var rows [][]string
 	var notes []string
 	for _, m := range l.models() {
-		seed := seedRows[m] // a model the seed has no row for: blank
+		seed := l.seed(m)
 		for i, p := range l.Procs {
 			c, ok := l.cell(m, i)
 			if !ok {
@@ -238,33 +274,33 @@ func seedTable(w io.Writer, header []string, rows [][]string) error {
 func parallelNotes(l parallelLesson) []string {
 	last := len(l.Procs) - 1
 	n := l.Procs[last]
-	get := l.cell
+	get := l.cellOf
 	var out []string
 	for i, p := range l.Procs {
-		if sq, ok := get("sequential", i); ok && sq.cores > 0 && sq.cores < busyMachine {
+		if sq, ok := get(seedBaseline, i); ok && sq.cores > 0 && sq.cores < busyMachine {
 			out = append(out, fmt.Sprintf("Warning: at GOMAXPROCS=%d the sequential sums kept only %.1f of a core busy: "+
 				"the machine was busy with other work, and the cpu figures say more about that work than about the models.", p, sq.cores))
 			break
 		}
 	}
-	if t1, ok := get("threaded", 0); ok && t1.io != nil {
+	if t1, ok := get(seedThreading, 0); ok && t1.io != nil {
 		s := fmt.Sprintf("Concurrency without parallelism: with one P the pool of goroutines ran the GETs %s faster than sequential", times(t1.io))
 		if *t1.io < gained {
 			s = fmt.Sprintf("With one P the pool of goroutines ran the GETs only %s faster than sequential: this run shows no concurrency to speak of", times(t1.io))
 		}
-		if tn, ok := get("threaded", last); ok && tn.io != nil {
+		if tn, ok := get(seedThreading, last); ok && tn.io != nil {
 			s += fmt.Sprintf(" (%s with %d)", times(tn.io), n)
 		}
 		if *t1.io >= gained {
 			s += ". A goroutine waiting for a response holds no P, so all of them waited at once on one"
 		}
-		if e1, ok := get("eventloop", 0); ok && e1.io != nil {
+		if e1, ok := get(seedAsyncio, 0); ok && e1.io != nil {
 			s += fmt.Sprintf("; the event loop, one goroutine, ran them %s faster", times(e1.io))
 		}
 		out = append(out, s+".")
 	}
-	t1, ok1 := get("threaded", 0)
-	tn, okn := get("threaded", last)
+	t1, ok1 := get(seedThreading, 0)
+	tn, okn := get(seedThreading, last)
 	switch {
 	case !ok1 || !okn || t1.cpu == nil || tn.cpu == nil:
 	case *tn.cpu >= gained && *tn.cpu >= *t1.cpu*gained && tn.cores >= gained:
@@ -277,14 +313,14 @@ func parallelNotes(l parallelLesson) []string {
 			"On an idle machine the pool gains about %dx with %d Ps.",
 			times(t1.cpu), times(tn.cpu), n, tn.cores, min(n, l.CPUs), n))
 	}
-	if en, ok := get("eventloop", last); ok && en.cpu != nil {
+	if en, ok := get(seedAsyncio, last); ok && en.cpu != nil {
 		s := "The event loop is one goroutine whatever GOMAXPROCS, so it computes on one core at a time"
 		if *en.cpu < gained {
 			s += fmt.Sprintf(": %s on the sums with %d Ps, %.1f core busy", times(en.cpu), n, en.cores)
 		}
 		out = append(out, s+". Its tasks switch only where a task chooses to (an await), so it overlaps waits, never computations.")
 	}
-	if m1, ok := get("multiproc", 0); ok && m1.cpu != nil {
+	if m1, ok := get(seedProcesses, 0); ok && m1.cpu != nil {
 		s := fmt.Sprintf("The %d worker processes had one P each under GOMAXPROCS=1 and still kept %.1f cores busy (%s): "+
 			"the OS runs processes on every CPU, whatever GOMAXPROCS says inside each. Python needs processes for that; Go's goroutines get it from GOMAXPROCS.",
 			m1.workers, m1.cores, times(m1.cpu))

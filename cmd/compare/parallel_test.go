@@ -14,10 +14,10 @@ import (
 // figures is one model at one GOMAXPROCS: speedups (0: not ranked, with a
 // failed task) and cores busy on the sums.
 type figures struct {
-	model        string
-	io, cpu      float64
-	cores        float64
-	workers, tsk int
+	model   string
+	io, cpu float64
+	cores   float64
+	workers int
 }
 
 // lessonOf builds the two passes' reports from figures, the first pass at
@@ -25,7 +25,9 @@ type figures struct {
 func lessonOf(n int, passes ...[]figures) parallelLesson {
 	l := parallelLesson{Procs: []int{1, n}, CPUs: 2, Latency: 0.005, Runs: 3}
 	result := func(f figures, speedup float64, cores float64) bench.Result {
-		r := bench.Result{Model: f.model, Workers: f.workers, Tasks: 160, Runs: 3}
+		// The traits each model declares, as bench keeps them.
+		r := bench.Result{Model: f.model, Workers: f.workers, Tasks: 160, Runs: 3,
+			UsesProcesses: f.model == "multiproc", OneGoroutine: f.model == "sequential" || f.model == "eventloop"}
 		r.Seconds.Mean, r.Seconds.Median = 1, 1
 		r.CPUSecondsPerRun = cores
 		if speedup > 0 {
@@ -48,8 +50,8 @@ func lessonOf(n int, passes ...[]figures) parallelLesson {
 
 func idleMachine() parallelLesson {
 	return lessonOf(2,
-		[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 4.97, 1.01, 1, 5, 0}, {"eventloop", 80, 0.98, 1, 1, 0}, {"multiproc", 1.9, 1.5, 1.7, 2, 0}},
-		[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 4.98, 1.97, 2, 5, 0}, {"eventloop", 81, 0.99, 1, 1, 0}, {"multiproc", 1.95, 1.52, 1.8, 2, 0}},
+		[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 4.97, 1.01, 1, 5}, {"eventloop", 80, 0.98, 1, 100}, {"multiproc", 1.9, 1.5, 1.7, 2}},
+		[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 4.98, 1.97, 2, 5}, {"eventloop", 81, 0.99, 1, 100}, {"multiproc", 1.95, 1.52, 1.8, 2}},
 	)
 }
 
@@ -88,8 +90,8 @@ func TestWriteParallel(t *testing.T) {
 		{
 			name: "a second P that gained nothing is not called parallelism",
 			lesson: lessonOf(2,
-				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 5, 1, 1, 5, 0}},
-				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 5, 1.05, 1.1, 5, 0}},
+				[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 5, 1, 1, 5}},
+				[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 5, 1.05, 1.1, 5}},
 			),
 			want: []string{"busy with other work", "On an idle machine the pool gains about 2x with 2 Ps."},
 			not:  []string{"Parallelism needs processors"},
@@ -97,8 +99,8 @@ func TestWriteParallel(t *testing.T) {
 		{
 			name: "a busy machine is said to be, and processes that used one core are not said to use every CPU",
 			lesson: lessonOf(2,
-				[]figures{{"sequential", 1, 1, 0.7, 1, 0}, {"threaded", 5, 0.8, 0.9, 5, 0}, {"multiproc", 1.2, 0.2, 0.7, 2, 0}},
-				[]figures{{"sequential", 1, 1, 0.7, 1, 0}, {"threaded", 5, 1.15, 0.7, 5, 0}, {"multiproc", 1.5, 0.7, 0.9, 2, 0}},
+				[]figures{{"sequential", 1, 1, 0.7, 1}, {"threaded", 5, 0.8, 0.9, 5}, {"multiproc", 1.2, 0.2, 0.7, 2}},
+				[]figures{{"sequential", 1, 1, 0.7, 1}, {"threaded", 5, 1.15, 0.7, 5}, {"multiproc", 1.5, 0.7, 0.9, 2}},
 			),
 			want: []string{"Warning: at GOMAXPROCS=1 the sequential sums kept only 0.7 of a core busy",
 				"in this run they did not use more than one", "busy with other work (compare the cores column"},
@@ -107,8 +109,8 @@ func TestWriteParallel(t *testing.T) {
 		{
 			name: "a pool that did not gain on io is not called concurrent",
 			lesson: lessonOf(2,
-				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 1.1, 1, 1, 5, 0}},
-				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 1.1, 2, 2, 5, 0}},
+				[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 1.1, 1, 1, 5}},
+				[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 1.1, 2, 2, 5}},
 			),
 			want: []string{"only 1.10x faster than sequential"},
 			not:  []string{"Concurrency without parallelism"},
@@ -116,8 +118,8 @@ func TestWriteParallel(t *testing.T) {
 		{
 			name: "a model that failed tasks has no speedup and a line says why",
 			lesson: lessonOf(2,
-				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 5, 1, 1, 5, 0}, {"eventloop", 0, 1, 1, 1, 0}},
-				[]figures{{"sequential", 1, 1, 1, 1, 0}, {"threaded", 5, 2, 2, 5, 0}, {"eventloop", 0, 1, 1, 1, 0}},
+				[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 5, 1, 1, 5}, {"eventloop", 0, 1, 1, 100}},
+				[]figures{{"sequential", 1, 1, 1, 1}, {"threaded", 5, 2, 2, 5}, {"eventloop", 0, 1, 1, 100}},
 			),
 			want: []string{"│ eventloop  │ asyncio     │ the task (cooperative)      │  1 │     — │ 1.00x │",
 				"io at GOMAXPROCS=1: eventloop failed 3 of 160 tasks: not compared."},
@@ -149,8 +151,10 @@ func TestRunParallel(t *testing.T) {
 	code, out, stderr := runCompare(t, context.Background(), "demo", "parallel", "-runs", "1", "-latency", "0s", "-gomaxprocs", "2")
 	require.Equal(t, exitOK, code, stderr)
 	assert.Contains(t, out, "Concurrency is not parallelism")
-	for _, m := range modelNames() {
-		assert.Contains(t, out, "│ "+m)
+	// Each model finds its row of the seed's table by the traits it
+	// declares, also when its runs were measured in a child process.
+	for _, row := range []string{"│ sequential │ (none)", "│ threaded   │ threading", "│ eventloop  │ asyncio", "│ multiproc  │ multiprocessing"} {
+		assert.Contains(t, out, row)
 	}
 	assert.Contains(t, stderr, "GOMAXPROCS=1")
 	assert.Contains(t, stderr, "GOMAXPROCS=2")
@@ -172,4 +176,19 @@ func TestRunParallelRejectsBadInput(t *testing.T) {
 			assertUsageError(t, tc.want, tc.args...)
 		})
 	}
+}
+
+func TestRunParallelHelp(t *testing.T) {
+	code, out, _ := runCompare(t, context.Background(), "help", "demo", "parallel")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "Usage: compare demo parallel [flags]")
+	assert.Contains(t, out, "the seed's table")
+	for _, f := range []string{"gomaxprocs", "latency", "runs"} {
+		assert.True(t, listsFlag(out, "-"+f), "the help lists -%s", f)
+	}
+	for _, f := range []string{"models", "workers", "format", "count"} {
+		assert.False(t, listsFlag(out, "-"+f), "the help lists no -%s", f)
+	}
+	_, full, _ := runCompare(t, context.Background(), "-h")
+	assert.Contains(t, full, "compare demo parallel [flags]")
 }
