@@ -13,10 +13,6 @@ func (m Pool) workers() int {
 	return m.Workers
 }
 
-// Concurrency reports how many tasks the pool runs at once: one per worker,
-// and no more workers than tasks, for either workload.
-func (m Pool) Concurrency(workload string, tasks int) int { return max(min(m.workers(), tasks), 0) }
-
 // newClient returns the client of one run, shared by the workers. net/http
 // keeps only 2 idle connections per host by default: with more workers, the
 // others' connections would be closed after each response and a new one
@@ -28,9 +24,3 @@ func newClient(workers int) *http.Client {
 	transport.MaxIdleConns = max(transport.MaxIdleConns, workers)
 	return &http.Client{Transport: transport}
 }
-
-// Processes reports that the pool runs its tasks in this process.
-func (Pool) Processes() bool { return false }
-
-// OneGoroutine reports that the pool runs its tasks on several goroutines.
-func (Pool) OneGoroutine() bool { return false }
