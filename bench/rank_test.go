@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -36,7 +37,7 @@ func TestComparable(t *testing.T) {
 
 func TestSummaryRanksOnlyComparableModels(t *testing.T) {
 	row := func(model string, mean float64, failed int) Result {
-		return Result{Model: model, Tasks: 6, Failed: failed, Seconds: Seconds{Mean: mean, Median: mean, Stddev: mean / 100}}
+		return Result{Model: model, Tasks: 6, Failed: failed, Seconds: Seconds{Mean: mean, Median: mean, Stddev: mean / 100, Times: []float64{mean, mean, mean}}}
 	}
 	tests := []struct {
 		name    string
@@ -63,6 +64,39 @@ func TestSummaryRanksOnlyComparableModels(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, Summary(tt.results))
+		})
+	}
+}
+
+func TestSummaryUsesMediansAsTheSpeedupDoes(t *testing.T) {
+	// One slow run pulls sequential's mean up and leaves its median: the
+	// line must say what the speedup column says.
+	results := []Result{
+		{Model: Baseline, Tasks: 6, Seconds: Seconds{Mean: 3.4, Median: 3, Stddev: 0.6, Times: []float64{3, 3, 4.2}}},
+		{Model: "threaded", Tasks: 6, Seconds: Seconds{Mean: 0.6, Median: 0.6, Stddev: 0.01, Times: []float64{0.59, 0.6, 0.61}}},
+	}
+	finishIO(results, IOWorkload{})
+	require.NotNil(t, results[1].Speedup)
+	assert.InDelta(t, 5, *results[1].Speedup, 1e-12)
+	require.Len(t, Summary(results), 1)
+	assert.True(t, strings.HasPrefix(Summary(results)[0], "threaded ran 5.00 ± "), Summary(results)[0])
+}
+
+func TestSummaryOfOneRunHasNoSpread(t *testing.T) {
+	one := func(model string, s float64) Result {
+		return Result{Model: model, Tasks: 6, Runs: 1, Seconds: Seconds{Mean: s, Median: s, Min: s, Max: s, Times: []float64{s}}}
+	}
+	tests := []struct {
+		name    string
+		results []Result
+	}{
+		{"both ran once", []Result{one(Baseline, 3), one("threaded", 0.6)}},
+		{"only the slower ran once", []Result{one(Baseline, 3), {Model: "threaded", Tasks: 6, Runs: 3,
+			Seconds: Seconds{Mean: 0.6, Median: 0.6, Stddev: 0.01, Times: []float64{0.59, 0.6, 0.61}}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, []string{"threaded ran 5.00 times faster than sequential"}, Summary(tt.results))
 		})
 	}
 }

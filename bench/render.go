@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+	"golang.org/x/perf/benchfmt"
 
 	"conclab/converter"
 	"conclab/internal/units"
@@ -51,11 +54,17 @@ func ParseFormat(s string) (Format, error) {
 	return f, nil
 }
 
-// Render writes the report in the given format.
+// Render writes the report in the given format, its tables in the default
+// View.
 func Render(w io.Writer, rep Report, f Format) error {
+	return RenderView(w, rep, f, View{})
+}
+
+// RenderView is Render with the tables of the text formats in view v.
+func RenderView(w io.Writer, rep Report, f Format, v View) error {
 	switch f {
 	case FormatTable, FormatMarkdown:
-		return renderText(w, rep, f == FormatMarkdown)
+		return renderText(w, rep, f == FormatMarkdown, v)
 	case FormatCSV:
 		return renderCSV(w, rep)
 	case FormatJSON:
@@ -101,22 +110,47 @@ func renderCSV(w io.Writer, rep Report) error {
 
 func num(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
-// renderBench writes Go benchmark-format lines, one per measured run, so that
-// benchstat compares the models from one file:
+// renderBench writes Go benchmark-format lines (with x/perf's benchfmt, as
+// go test writes them: goos, goarch, pkg and cpu lines, then one line per
+// measured run with GOMAXPROCS as the name's -N suffix), so that benchstat
+// compares the models from one file:
 //
 //	benchstat -col /model -ignore /workers out.txt
 //
 // (the worker count differs between models, so it is ignored to line the
-// rows up). Each converter load is one line, with its hit ratio and
-// computations per call as extra metrics, as its benchmarks report them.
+// rows up). benchstat wants at least 6 runs of each for a confidence
+// interval; compare warns below that. Each converter load is one line, with
+// its hit ratio and computations per call as extra metrics, as its
+// benchmarks report them.
 func renderBench(w io.Writer, rep Report) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "goos: %s\ngoarch: %s\npkg: conclab/cmd/compare\n", rep.Env.OS, rep.Env.Arch)
+	bw := benchfmt.NewWriter(w)
+	config := []benchfmt.Config{
+		{Key: "goos", Value: []byte(rep.Env.OS), File: true},
+		{Key: "goarch", Value: []byte(rep.Env.Arch), File: true},
+		{Key: "pkg", Value: []byte("conclab/cmd/compare"), File: true},
+	}
+	if rep.Env.CPUModel != "" {
+		config = append(config, benchfmt.Config{Key: "cpu", Value: []byte(rep.Env.CPUModel), File: true})
+	}
+	suffix := ""
+	if p := rep.Env.GOMAXPROCS; p > 1 {
+		suffix = "-" + strconv.Itoa(p)
+	}
+	write := func(name string, iters int, values ...benchfmt.Value) error {
+		res := &benchfmt.Result{Config: config, Name: benchfmt.Name(name + suffix), Iters: iters, Values: values}
+		if err := bw.Write(res); err != nil {
+			return fmt.Errorf("bench: bench lines: %w", err)
+		}
+		return nil
+	}
 	for _, s := range sections(rep) {
-		name := "Benchmark" + strings.ToUpper(s.workload)
+		name := strings.ToUpper(s.workload)
 		for _, r := range s.results {
 			for _, t := range r.Seconds.Times {
-				fmt.Fprintf(&b, "%s/model=%s/workers=%d \t       1\t%12.0f ns/op\n", name, r.Model, r.Workers, t*1e9)
+				if err := write(fmt.Sprintf("%s/model=%s/workers=%d", name, r.Model, r.Workers), 1,
+					benchfmt.Value{Value: math.Round(t * 1e9), Unit: "ns/op"}); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -126,13 +160,26 @@ func renderBench(w io.Writer, rep Report) error {
 			if c.Ops > 0 {
 				computations = float64(c.Computations) / float64(c.Ops)
 			}
-			fmt.Fprintf(&b, "BenchmarkConvert/cache=%s/cost=%s/dist=%s/goroutines=%d \t%8d\t%12.1f ns/op\t%8.4f hit-ratio\t%8.4f computations/op\n",
-				c.Cache, c.Cost, c.Dist, c.Goroutines, c.Ops, c.NsPerOp, c.HitRatio, computations)
+			samples := c.NsPerOpSamples // one line per run, for benchstat
+			if len(samples) == 0 {
+				samples = []float64{c.NsPerOp}
+			}
+			for _, ns := range samples {
+				if err := write(fmt.Sprintf("Convert/cache=%s/cost=%s/dist=%s/goroutines=%d", c.Cache, c.Cost, c.Dist, c.Goroutines), int(c.Ops),
+					benchfmt.Value{Value: ns, Unit: "ns/op"},
+					benchfmt.Value{Value: c.HitRatio, Unit: "hit-ratio"},
+					benchfmt.Value{Value: computations, Unit: "computations/op"}); err != nil {
+					return err
+				}
+			}
 		}
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	return nil
 }
+
+// BenchstatRuns is the fewest runs per model for which benchstat computes
+// a confidence interval.
+const BenchstatRuns = 6
 
 // section is one workload's rows, for the renderers that treat both alike.
 type section struct {
@@ -174,7 +221,7 @@ func sections(rep Report) []section {
 
 // renderText writes one table per workload with its summary, warnings and
 // reference line, as plain text or Markdown.
-func renderText(w io.Writer, rep Report, markdown bool) error {
+func renderText(w io.Writer, rep Report, markdown bool, v View) error {
 	var b strings.Builder
 	heading := func(s string) {
 		if b.Len() > 0 {
@@ -200,19 +247,20 @@ func renderText(w io.Writer, rep Report, markdown bool) error {
 			return
 		}
 		for _, l := range lines {
-			b.WriteString(l + "\n")
+			b.WriteString(wrap(l, MaxNarrowWidth) + "\n")
 		}
 	}
-	for _, s := range sections(rep) {
+	secs := sections(rep)
+	wide := v.Wide || (v.Width > 0 && wideFits(secs, markdown, v.Width))
+	for _, s := range secs {
 		heading(s.title)
-		if err := resultTable(&b, s.results, markdown); err != nil {
+		if err := drawResults(&b, s, markdown, wide); err != nil {
 			return err
 		}
 		para(append(append(Summary(s.results), notes(s)...), s.ref))
 	}
 	if c := rep.Converter; c != nil {
-		heading("Converter: the cache variants under parallel load")
-		if err := converterTable(&b, c.Results, markdown); err != nil {
+		if err := renderConverter(&b, c, markdown, heading, para); err != nil {
 			return err
 		}
 	}
@@ -220,11 +268,94 @@ func renderText(w io.Writer, rep Report, markdown bool) error {
 	return err
 }
 
-// The columns of a workload's table.
-var resultColumns = []string{"model", "workers", "median", "±stddev", "min", "speedup", "bound",
-	"efficiency", "failed", "cpu s", "goroutines", "threads", "procs", "rss"}
+// View chooses how much of each workload's table the text formats show.
+// The default table is narrow enough for a 100-column terminal or a
+// projector: model, workers, median ± standard deviation, speedup, bound,
+// efficiency, failed. The wide table adds the resource columns (CPU time
+// per run, goroutines, threads, processes, peak resident set) and, for the
+// I/O workload, the load figures hey and oha print (requests per second and
+// the latency percentiles of the requests).
+type View struct {
+	// Wide asks for the wide tables.
+	Wide bool
+	// Width, when positive, is the width of the screen the tables go to:
+	// a wide table that fits it is printed, one that would wrap is not.
+	Width int
+}
 
-func resultTable(w io.Writer, results []Result, markdown bool) error {
+// MaxNarrowWidth is the widest the default tables may be, in columns.
+const MaxNarrowWidth = 100
+
+// The columns of a workload's default table.
+var resultColumns = []string{"model", "workers", "median ± σ", "speedup", "bound", "efficiency", "failed"}
+
+// The columns the wide table adds, with the unit of each figure in its
+// header: cpu s/run is user+system time per measured run, peak RSS the
+// resident set in MiB.
+var wideColumns = []string{"cpu s/run", "goroutines", "threads", "procs", "peak RSS MiB"}
+
+// The columns the wide table of the I/O workload adds after those: the load
+// figures as hey and oha print them, requests per second and the latency
+// percentiles of the requests.
+var loadColumns = []string{"req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"}
+
+// wideFits tells whether every workload's wide table fits in width
+// columns, so that a screen that wide shows them all wide, none wrapped.
+func wideFits(secs []section, markdown bool, width int) bool {
+	for _, s := range secs {
+		var b strings.Builder
+		if drawResults(&b, s, markdown, true) != nil || textWidth(b.String()) > width {
+			return false
+		}
+	}
+	return true
+}
+
+// wrap breaks a line of text at spaces so that no line is wider than width
+// (a word longer than that stays whole), indenting the lines it adds.
+func wrap(line string, width int) string {
+	const indent = "  "
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(line) {
+		wl := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case n+1+wl > width:
+			b.WriteString("\n" + indent)
+			n = len(indent)
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += wl
+	}
+	return b.String()
+}
+
+// textWidth is the widest line of text, in runes.
+func textWidth(text string) int {
+	n := 0
+	for _, l := range strings.Split(text, "\n") {
+		n = max(n, utf8.RuneCountInString(l))
+	}
+	return n
+}
+
+func drawResults(w io.Writer, s section, markdown, wide bool) error {
+	results := s.results
+	header := slices.Clone(resultColumns)
+	if !slices.ContainsFunc(results, func(r Result) bool { return spread(r.Seconds) }) {
+		header[2] = "median"
+	}
+	load := wide && s.workload == WorkloadIO
+	if wide {
+		header = append(header, wideColumns...)
+	}
+	if load {
+		header = append(header, loadColumns...)
+	}
 	rows := make([][]string, len(results))
 	for i, r := range results {
 		// The predicate decides, whatever the report carries: a figure
@@ -240,22 +371,71 @@ func resultTable(w io.Writer, results []Result, markdown bool) error {
 		rows[i] = []string{
 			r.Model,
 			strconv.Itoa(r.Workers),
-			units.Seconds(r.Seconds.Median),
-			"±" + units.Seconds(r.Seconds.Stddev),
-			units.Seconds(r.Seconds.Min),
+			medianSpread(r.Seconds),
 			speedup,
 			optional(r.BoundSeconds, units.Seconds),
 			efficiency,
 			strconv.Itoa(r.Failed),
-			fmt.Sprintf("%.2f", r.CPUSeconds),
-			strconv.Itoa(r.PeakGoroutines),
-			strconv.Itoa(r.PeakThreads),
-			strconv.Itoa(r.Processes),
-			bytesIEC(r.PeakRSSBytes),
+		}
+		if wide {
+			rows[i] = append(rows[i],
+				fmt.Sprintf("%.3f", r.CPUSecondsPerRun),
+				strconv.Itoa(r.PeakGoroutines),
+				strconv.Itoa(r.PeakThreads),
+				strconv.Itoa(r.Processes),
+				mib(r.PeakRSSBytes),
+			)
+		}
+		if load {
+			rows[i] = append(rows[i], optional(r.RequestsPerSecond, func(v float64) string { return fmt.Sprintf("%.0f", v) }))
+			if p := r.RequestSeconds; p != nil {
+				rows[i] = append(rows[i], ms(p.P50), ms(p.P90), ms(p.P99), ms(p.Max))
+			} else {
+				rows[i] = append(rows[i], "n/a", "n/a", "n/a", "n/a")
+			}
 		}
 	}
-	return Table(w, resultColumns, rows, markdown)
+	return Table(w, header, rows, markdown)
 }
+
+// medianSpread is the time cell: the median and, for more than one run, the
+// standard deviation, both in the median's unit ("660.0 ± 10.0 ms").
+func medianSpread(s Seconds) string {
+	if !spread(s) {
+		return units.Seconds(s.Median)
+	}
+	unit, scale := "s", 1.0
+	switch a := math.Abs(s.Median); {
+	case a >= 1 || a == 0:
+	case a >= 1e-3:
+		unit, scale = "ms", 1e3
+	case a >= 1e-6:
+		unit, scale = "µs", 1e6
+	default:
+		unit, scale = "ns", 1e9
+	}
+	prec := 1
+	if unit == "s" {
+		prec = 3
+	}
+	return fmt.Sprintf("%.*f ± %.*f %s", prec, s.Median*scale, prec, s.Stddev*scale, unit)
+}
+
+// ms formats seconds in milliseconds, the one unit of the latency columns.
+func ms(s float64) string {
+	switch v := s * 1e3; {
+	case v >= 100:
+		return fmt.Sprintf("%.0f", v)
+	case v >= 1:
+		return fmt.Sprintf("%.1f", v)
+	default:
+		return fmt.Sprintf("%.2f", v)
+	}
+}
+
+// mib formats a byte count in MiB, the one memory unit of every table and
+// sentence.
+func mib(n int64) string { return fmt.Sprintf("%.1f", float64(n)/(1<<20)) }
 
 // notCompared fills a cell whose figure would rank a model that may not be
 // ranked; "n/a" is for a figure that is unknown.
@@ -268,9 +448,14 @@ func speedupNotCompared(results []Result, r Result) bool {
 	return Rankable(r.Work()) != nil || (ok && Comparable(seq.Work(), r.Work()) != nil)
 }
 
-var converterColumns = []string{"cache", "cost", "keys", "goroutines", "ops/s", "ns/op", "hit ratio", "computations", "entries"}
+// converterColumns leave out the distribution, keys, goroutines and calls,
+// the same on every row in compare: the heading says them once (see
+// renderConverter), and rows that differ get them back as columns.
+// ns/op is wall time over calls, the inverse of throughput (ops/s, in the
+// JSON), so the table shows one of the two.
+var converterColumns = []string{"cache", "cost", "ns/op", "hit ratio", "computations", "entries"}
 
-func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) error {
+func converterTable(w io.Writer, results []converter.LoadResult, markdown, shared bool) error {
 	rows := make([][]string, len(results))
 	for i, c := range results {
 		capacity := "unbounded"
@@ -280,16 +465,20 @@ func converterTable(w io.Writer, results []converter.LoadResult, markdown bool) 
 		rows[i] = []string{
 			c.Cache,
 			c.Cost,
-			c.Dist + " " + strconv.Itoa(c.Keys),
-			strconv.Itoa(c.Goroutines),
-			fmt.Sprintf("%.0f", c.OpsPerSecond),
-			fmt.Sprintf("%.1f", c.NsPerOp),
+			nsPerOp(c),
 			fmt.Sprintf("%.3f", c.HitRatio),
 			strconv.FormatInt(c.Computations, 10),
 			fmt.Sprintf("%d / %s", c.Entries, capacity),
 		}
+		if !shared {
+			rows[i] = slices.Insert(rows[i], 2, fmt.Sprintf("%s %d", c.Dist, c.Keys), strconv.Itoa(c.Goroutines), strconv.FormatInt(c.Ops, 10))
+		}
 	}
-	return Table(w, converterColumns, rows, markdown)
+	header := converterColumns
+	if !shared {
+		header = slices.Insert(slices.Clone(header), 2, "keys", "goroutines", "calls")
+	}
+	return Table(w, header, rows, markdown)
 }
 
 // Table draws rows as compare's tables look: box-drawn (or markdown), the
@@ -320,19 +509,22 @@ func Table(w io.Writer, header []string, rows [][]string, markdown bool) error {
 	return nil
 }
 
-// Summary compares the fastest model (by mean, as hyperfine does) with each
-// of the others: "eventloop ran 152.3 ± 4.1 times faster than sequential",
-// the ± by error propagation of the two relative standard deviations. Only
-// models that may be ranked against each other (Comparable) are compared;
-// for each other model the line says why not ("eventloop failed 3 of 6
-// tasks: not compared"), and the fastest is the fastest of the others.
+// Summary compares the fastest model with each of the others: "eventloop
+// ran 152.3 ± 4.1 times faster than sequential". Like the speedup column it
+// compares medians, so the two always agree; the ± is the error propagation
+// of the two relative standard deviations, and is left out when either model
+// ran once (one run has no spread to propagate; hyperfine prints none
+// either). Only models that may be ranked against each other (Comparable)
+// are compared; for each other model the line says why not ("eventloop
+// failed 3 of 6 tasks: not compared"), and the fastest is the fastest of the
+// others.
 func Summary(results []Result) []string {
 	if len(results) < 2 {
 		return nil
 	}
 	var fastest *Result
 	for i, r := range results {
-		if Rankable(r.Work()) == nil && r.Seconds.Mean > 0 && (fastest == nil || r.Seconds.Mean < fastest.Seconds.Mean) {
+		if Rankable(r.Work()) == nil && r.Seconds.Median > 0 && (fastest == nil || r.Seconds.Median < fastest.Seconds.Median) {
 			fastest = &results[i]
 		}
 	}
@@ -349,12 +541,19 @@ func Summary(results []Result) []string {
 		case err != nil:
 			lines = append(lines, err.Error())
 		case fastest != nil:
-			ratio, sd := Ratio(r.Seconds.Mean, r.Seconds.Stddev, fastest.Seconds.Mean, fastest.Seconds.Stddev)
-			lines = append(lines, fmt.Sprintf("%s ran %.2f ± %.2f times faster than %s", fastest.Model, ratio, sd, r.Model))
+			ratio, sd := Ratio(r.Seconds.Median, r.Seconds.Stddev, fastest.Seconds.Median, fastest.Seconds.Stddev)
+			times := fmt.Sprintf("%.2f", ratio)
+			if spread(r.Seconds) && spread(fastest.Seconds) {
+				times += fmt.Sprintf(" ± %.2f", sd)
+			}
+			lines = append(lines, fmt.Sprintf("%s ran %s times faster than %s", fastest.Model, times, r.Model))
 		}
 	}
 	return lines
 }
+
+// spread tells whether s has a spread to show: more than one run.
+func spread(s Seconds) bool { return len(s.Times) > 1 }
 
 // notes are the warnings under a table: statistical outliers, failed tasks,
 // unknown bounds.
@@ -409,18 +608,4 @@ func optional(v *float64, f func(float64) string) string {
 		return "n/a"
 	}
 	return f(*v)
-}
-
-// bytesIEC formats a byte count in binary units.
-func bytesIEC(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	f, u := float64(n), 0
-	for f >= unit && u < 4 {
-		f /= unit
-		u++
-	}
-	return fmt.Sprintf("%.1f %ciB", f, "BKMGT"[u])
 }

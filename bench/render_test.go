@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"regexp"
+	"math"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/perf/benchfmt"
 
 	"conclab/converter"
 )
@@ -21,7 +24,8 @@ func sampleReport() Report {
 	rep.IO = &IOSection{Source: SourceEmbedded, Requests: 160, LatencySeconds: ptr(0.02), Results: []Result{
 		{Model: "sequential", Workers: 1, Runs: 3, Seconds: Seconds{Mean: 3.3, Stddev: 0.1, Median: 3.3, Min: 3.2, Max: 3.4, Times: []float64{3.2, 3.3, 3.4}},
 			Speedup: ptr(1.0), BoundSeconds: ptr(3.2), Efficiency: ptr(3.2 / 3.3), Tasks: 160, Bytes: ptr(int64(900000)),
-			CPUSeconds: 0.4, PeakGoroutines: 5, PeakThreads: 7, Processes: 1, PeakRSSBytes: 12 << 20},
+			RequestsPerSecond: ptr(160 / 3.3), RequestSeconds: &Percentiles{P50: 0.0205, P90: 0.021, P99: 0.0235, Max: 0.125},
+			CPUSeconds: 0.6, CPUSecondsPerRun: 0.2, PeakGoroutines: 5, PeakThreads: 7, Processes: 1, PeakRSSBytes: 12 << 20},
 		{Model: "threaded", Workers: 5, Runs: 3, Seconds: Seconds{Mean: 0.66, Stddev: 0.01, Median: 0.66, Min: 0.65, Max: 0.67, Times: []float64{0.65, 0.66, 0.67}},
 			Speedup: ptr(5.0), BoundSeconds: ptr(0.64), Startup: 0.0123, Efficiency: ptr(0.64 / 0.66), Tasks: 160, Bytes: ptr(int64(900000)),
 			CPUSeconds: 0.5, PeakGoroutines: 12, PeakThreads: 8, Processes: 1, PeakRSSBytes: 13 << 20},
@@ -62,13 +66,16 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 	require.Len(t, ioResults, 2)
 
 	resultKeys := []string{"model", "workers", "runs", "seconds", "speedup", "bound_seconds", "efficiency",
-		"tasks", "failed", "cpu_seconds", "peak_goroutines", "peak_threads", "processes", "peak_rss_bytes"}
+		"tasks", "failed", "cpu_seconds", "cpu_seconds_per_run", "peak_goroutines", "peak_threads", "processes", "peak_rss_bytes"}
 	seq := ioResults[0].(map[string]any)
-	for _, k := range append(resultKeys, "bytes") {
+	ioKeys := []string{"bytes", "requests_per_second", "request_seconds"}
+	for _, k := range append(resultKeys, ioKeys...) {
 		assert.Contains(t, seq, k)
 	}
 	assert.NotContains(t, seq, "sums", "sums are cpu only")
-	assert.Len(t, seq, len(resultKeys)+1, "no field beyond the schema")
+	assert.Len(t, seq, len(resultKeys)+len(ioKeys), "no field beyond the schema")
+	assert.InDelta(t, 160/3.3, seq["requests_per_second"], 1e-9)
+	assert.Equal(t, map[string]any{"p50": 0.0205, "p90": 0.021, "p99": 0.0235, "max": 0.125}, seq["request_seconds"])
 	assert.Equal(t, "sequential", seq["model"])
 	assert.Equal(t, 1.0, seq["workers"])
 	assert.Equal(t, 3.0, seq["runs"])
@@ -80,7 +87,8 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 	assert.Equal(t, 160.0, seq["tasks"])
 	assert.Equal(t, 0.0, seq["failed"])
 	assert.Equal(t, 900000.0, seq["bytes"])
-	assert.Equal(t, 0.4, seq["cpu_seconds"])
+	assert.Equal(t, 0.6, seq["cpu_seconds"])
+	assert.Equal(t, 0.2, seq["cpu_seconds_per_run"])
 	assert.Equal(t, 5.0, seq["peak_goroutines"])
 	assert.Equal(t, 7.0, seq["peak_threads"])
 	assert.Equal(t, 1.0, seq["processes"])
@@ -92,7 +100,9 @@ func TestRenderJSONFollowsTheSchema(t *testing.T) {
 	assert.Equal(t, []any{"41666654166667500000"}, cpu["expected"])
 	cpuSeq := cpu["results"].([]any)[0].(map[string]any)
 	assert.Equal(t, []any{"41666654166667500000"}, cpuSeq["sums"])
-	assert.NotContains(t, cpuSeq, "bytes", "bytes are io only")
+	for _, k := range ioKeys {
+		assert.NotContains(t, cpuSeq, k, "io only")
+	}
 
 	conv := doc["converter"].(map[string]any)["results"].([]any)
 	require.Len(t, conv, 2)
@@ -143,14 +153,13 @@ func TestRenderTable(t *testing.T) {
 		"threaded ran 5.00 ± 0.17 times faster than sequential",
 		"threaded spent 12.3 ms a run starting up before its first task (included in its times).",
 		"sequential 14.3 s, threads 3.7 s, asyncio 2.6 s, multiprocessing 5.7 s",
-		"sequential 10.4 s, multiprocessing 2.5 s",
+		"sequential 10.4 s,", "multiprocessing 2.5 s",
 		"Converter", "512 / 512", "1000 / unbounded",
-		"12.0 MiB",
 	} {
 		assert.Contains(t, out, want)
 	}
 	seqLine := lineWith(t, out, "│ sequential")
-	assert.Regexp(t, `3\.300 s .*±100\.0 ms .*3\.200 s .*1\.00x .*3\.200 s .*0\.97 `, seqLine)
+	assert.Regexp(t, `3\.300 ± 0\.100 s .*1\.00x .*3\.200 s .*0\.97 `, seqLine)
 
 	t.Run("unknown figures read n/a", func(t *testing.T) {
 		rep := sampleReport()
@@ -168,7 +177,7 @@ func TestRenderTable(t *testing.T) {
 		r.Failed, r.FirstError, r.Speedup, r.Efficiency = 2, "http://x/: reset", nil, nil
 		out := render(t, rep, FormatTable)
 		row := lineWith(t, out, "│ threaded")
-		assert.Regexp(t, `660\.0 ms .* — .*640\.0 ms .* — .* 2 `, row, "speedup and efficiency not compared, bound and failures shown")
+		assert.Regexp(t, `660\.0 ± 10\.0 ms .* — .*640\.0 ms .* — .* 2 `, row, "speedup and efficiency not compared, bound and failures shown")
 		assert.Contains(t, out, "threaded failed 2 of 160 tasks: not compared")
 		assert.Contains(t, out, "threaded's first failure: http://x/: reset")
 		assert.Contains(t, out, "— is a figure not compared")
@@ -224,23 +233,46 @@ func TestRenderCSV(t *testing.T) {
 }
 
 func TestRenderBench(t *testing.T) {
-	out := render(t, sampleReport(), FormatBench)
-	line := regexp.MustCompile(`^Benchmark(IO|CPU)/model=(\w+)/workers=(\d+) \s+1\s+(\d+) ns/op$`)
+	rep := sampleReport()
+	rep.Env.CPUModel = "Test CPU @ 3.00GHz"
+	out := render(t, rep, FormatBench)
+	assert.True(t, strings.HasPrefix(out, "goos: linux\ngoarch: amd64\npkg: conclab/cmd/compare\ncpu: Test CPU @ 3.00GHz\n"), out)
+
+	// What benchstat will read: benchfmt's reader, as it uses it.
+	r := benchfmt.NewReader(strings.NewReader(out), "out.txt")
 	var runs, convert int
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		switch {
-		case strings.HasPrefix(l, "goos:"), strings.HasPrefix(l, "goarch:"), strings.HasPrefix(l, "pkg:"):
-		case strings.HasPrefix(l, "BenchmarkConvert/cache="):
+	for r.Scan() {
+		res, ok := r.Result().(*benchfmt.Result)
+		require.True(t, ok, "%v", r.Result())
+		base, parts := res.Name.Parts()
+		assert.Equal(t, "-2", string(parts[len(parts)-1]), "GOMAXPROCS suffix, as go test writes it")
+		assert.Equal(t, "linux", res.GetConfig("goos"))
+		assert.Equal(t, "Test CPU @ 3.00GHz", res.GetConfig("cpu"))
+		ns, ok := res.Value("sec/op")
+		require.True(t, ok, "the time of one run")
+		switch string(base) {
+		case "Convert":
 			convert++
-			assert.Contains(t, l, " ns/op")
+			hit, ok := res.Value("hit-ratio")
+			require.True(t, ok)
+			assert.Greater(t, hit, 0.0)
 		default:
-			assert.Regexp(t, line, l)
+			assert.Contains(t, []string{"IO", "CPU"}, string(base))
+			assert.Equal(t, 1, res.Iters)
+			if string(res.Name) == "IO/model=threaded/workers=5-2" {
+				assert.Contains(t, []float64{0.65, 0.66, 0.67}, math.Round(ns*100)/100)
+			}
 			runs++
 		}
 	}
+	require.NoError(t, r.Err())
 	assert.Equal(t, 9, runs, "one line per measured run")
 	assert.Equal(t, 2, convert)
-	assert.Contains(t, out, "BenchmarkIO/model=threaded/workers=5 \t       1\t   650000000 ns/op\n")
+
+	t.Run("with GOMAXPROCS=1 there is no suffix, as in go test", func(t *testing.T) {
+		rep.Env.GOMAXPROCS = 1
+		assert.Contains(t, render(t, rep, FormatBench), "BenchmarkIO/model=threaded/workers=5 1 ")
+	})
 }
 
 func TestParseFormat(t *testing.T) {
@@ -253,4 +285,97 @@ func TestParseFormat(t *testing.T) {
 	require.ErrorIs(t, err, ErrFormat)
 	assert.Contains(t, err.Error(), `"yaml"`)
 	assert.Contains(t, err.Error(), "table, markdown, csv, json, bench")
+}
+
+func TestRenderOneRunHasNoSpread(t *testing.T) {
+	rep := sampleReport()
+	rep.Converter = nil
+	for _, sec := range []*[]Result{&rep.IO.Results, &rep.CPU.Results} {
+		for i := range *sec {
+			r := &(*sec)[i]
+			r.Runs = 1
+			r.Seconds = Seconds{Mean: r.Seconds.Median, Median: r.Seconds.Median, Min: r.Seconds.Median, Max: r.Seconds.Median,
+				Times: []float64{r.Seconds.Median}}
+		}
+	}
+	for _, f := range []Format{FormatTable, FormatMarkdown} {
+		t.Run(string(f), func(t *testing.T) {
+			out := render(t, rep, f)
+			assert.NotContains(t, out, "±", "one run has no spread to print")
+			assert.Contains(t, out, "threaded ran 5.00 times faster than sequential")
+		})
+	}
+}
+
+func TestRenderWidths(t *testing.T) {
+	rep := sampleReport()
+	text := func(v View) string {
+		var b bytes.Buffer
+		require.NoError(t, RenderView(&b, rep, FormatTable, v))
+		return b.String()
+	}
+	tableWidth := func(out string) int {
+		n := 0
+		for _, l := range strings.Split(out, "\n") {
+			if strings.ContainsAny(l, "│┌└├") {
+				n = max(n, utf8.RuneCountInString(l))
+			}
+		}
+		return n
+	}
+	narrow := text(View{})
+	assert.LessOrEqual(t, tableWidth(narrow), MaxNarrowWidth, narrow)
+	for _, col := range wideColumns {
+		assert.NotContains(t, lineWith(t, narrow, "│ model"), col)
+	}
+
+	wide := text(View{Wide: true})
+	for _, col := range append(slices.Clone(resultColumns), wideColumns...) {
+		assert.Contains(t, wide, col)
+	}
+	assert.Regexp(t, `│ sequential .* 0\.200 │ +5 │ +7 │ +1 │ +12\.0 │ +48 │ +20\.5 │ +21\.0 │ +23\.5 │ +125 │`, lineWith(t, wide, "│ sequential"),
+		"cpu per run, goroutines, threads, processes, MiB; requests/s and latencies in ms")
+	assert.Contains(t, lineWith(t, wide, "│ model"), "max ms", "the io table has the load columns")
+	cpuHeader := strings.Split(wide[strings.Index(wide, "CPU-bound"):], "\n")[2]
+	assert.NotContains(t, cpuHeader, "req/s", "the cpu table has none")
+
+	t.Run("a screen wide enough gets the wide table", func(t *testing.T) {
+		assert.Equal(t, wide, text(View{Width: tableWidth(wide)}))
+	})
+	t.Run("a narrower screen gets the default, never a wrapped wide one", func(t *testing.T) {
+		assert.Equal(t, narrow, text(View{Width: tableWidth(wide) - 1}))
+	})
+}
+
+func TestWrap(t *testing.T) {
+	tests := []struct {
+		name, line string
+		width      int
+		want       string
+	}{
+		{"a short line is left alone", "a b c", 10, "a b c"},
+		{"a long one breaks at spaces, indented", "aaa bbb ccc ddd", 8, "aaa bbb\n  ccc\n  ddd"},
+		{"a word wider than the line stays whole", "aaaaaaaaaaaa b", 5, "aaaaaaaaaaaa\n  b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, wrap(tt.line, tt.width))
+		})
+	}
+}
+
+func TestRenderConverterFitsTheScreen(t *testing.T) {
+	rep := Report{Converter: sampleReport().Converter}
+	narrow := render(t, rep, FormatTable)
+	assert.Contains(t, narrow, "Converter's caches: 8 goroutines")
+	assert.NotContains(t, lineWith(t, narrow, "│ cache"), "keys", "the same in every row: said once, in the heading")
+	assert.LessOrEqual(t, textWidth(narrow), MaxNarrowWidth, narrow)
+
+	t.Run("loads that differ keep the columns", func(t *testing.T) {
+		rep := Report{Converter: sampleReport().Converter}
+		rep.Converter.Results[1].Goroutines = 16
+		out := render(t, rep, FormatTable)
+		assert.Contains(t, lineWith(t, out, "│ cache"), "goroutines")
+		assert.NotContains(t, out, "Converter's caches: 8 goroutines", "no heading that holds for one row only")
+	})
 }

@@ -44,6 +44,9 @@ type Env struct {
 	Arch       string `json:"arch"`
 	CPUs       int    `json:"cpus"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
+	// CPUModel is the processor's name, as go test prints it on its cpu:
+	// line; empty where the system does not say.
+	CPUModel string `json:"cpu_model,omitempty"`
 }
 
 // CurrentEnv returns the environment of this process.
@@ -54,6 +57,7 @@ func CurrentEnv() Env {
 		Arch:       runtime.GOARCH,
 		CPUs:       runtime.NumCPU(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		CPUModel:   cpuModel(),
 	}
 }
 
@@ -67,6 +71,16 @@ type IOSection struct {
 	Results        []Result `json:"results"`
 }
 
+// Percentiles summarise many durations, in seconds, as hey and oha print
+// a load's latencies: the median, the 90th and 99th percentiles (nearest
+// rank) and the slowest.
+type Percentiles struct {
+	P50 float64 `json:"p50"`
+	P90 float64 `json:"p90"`
+	P99 float64 `json:"p99"`
+	Max float64 `json:"max"`
+}
+
 // CPUSection is the CPU workload's part of the report.
 type CPUSection struct {
 	Numbers  []int    `json:"numbers"`
@@ -75,9 +89,15 @@ type CPUSection struct {
 }
 
 // ConverterSection is the converter's part of the report: one load run per
-// cache variant and cost, each as the converter package reports it.
+// cache variant and cost, each as the converter package reports it; with
+// compare convert -procs, the load across processes, one row per way of
+// sharing; with -backpressure, the rate service's table.
 type ConverterSection struct {
-	Results []converter.LoadResult `json:"results"`
+	Results      []converter.LoadResult         `json:"results"`
+	Processes    []converter.ProcsResult        `json:"processes,omitempty"`
+	Backpressure []converter.BackpressureResult `json:"backpressure,omitempty"`
+	// Notes are lines for the text formats, under the processes table.
+	Notes []string `json:"-"`
 }
 
 // Result is one model's measurement of one workload, as the JSON output
@@ -101,7 +121,7 @@ type Result struct {
 	Failed         int      `json:"failed"`          // the most failed tasks in one measured run
 	Bytes          *int64   `json:"bytes,omitempty"` // io only: body bytes of the last run's successful responses
 	Sums           []string `json:"sums,omitempty"`  // cpu only: decimal sums of the last run, in input order ("" for a failed task)
-	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs
+	CPUSeconds     float64  `json:"cpu_seconds"`     // user+sys of this process and its worker children during the measured runs, all of them
 	PeakGoroutines int      `json:"peak_goroutines"` // of this process, the harness's own included
 	PeakThreads    int      `json:"peak_threads"`    // OS threads of this process
 	Processes      int      `json:"processes"`       // 1 + the most worker processes seen at once
@@ -110,6 +130,15 @@ type Result struct {
 	// measured runs (compare -keep-pool): how long its start took, a cost
 	// its times leave out.
 	PoolStartupSeconds *float64 `json:"pool_startup_seconds,omitempty"`
+	// CPUSecondsPerRun is CPUSeconds over the measured runs: the figure
+	// the tables print, per run as their times are.
+	CPUSecondsPerRun float64 `json:"cpu_seconds_per_run"`
+	// RequestsPerSecond (io only) is the requests of one run over its
+	// median time, as hey and oha report a load's rate.
+	RequestsPerSecond *float64 `json:"requests_per_second,omitempty"`
+	// RequestSeconds (io only) are the percentiles of the time each request
+	// took, from its start to its body's end, over every measured run.
+	RequestSeconds *Percentiles `json:"request_seconds,omitempty"`
 
 	// UsesProcesses and OneGoroutine are what the model declared of
 	// itself (see Traits): the summary and the sweep read them, never the

@@ -154,6 +154,11 @@ func TestRunnerIO(t *testing.T) {
 		assert.Equal(t, SourceEmbedded, sec.Source)
 		assert.Equal(t, 10, sec.Requests)
 		assert.InDelta(t, 0.001, *sec.LatencySeconds, 1e-12)
+		require.NotNil(t, r.RequestsPerSecond, "a load's rate, as hey prints it")
+		assert.InDelta(t, 10/r.Seconds.Median, *r.RequestsPerSecond, 1e-9)
+		require.NotNil(t, r.RequestSeconds, "the latencies of the requests of every measured run")
+		assert.LessOrEqual(t, r.RequestSeconds.P50, r.RequestSeconds.P90)
+		assert.LessOrEqual(t, r.RequestSeconds.P99, r.RequestSeconds.Max)
 	})
 	t.Run("a short warm-up fetches two rounds of the model's concurrency", func(t *testing.T) {
 		seq, pool := newFake(Baseline), newFake("threaded")
@@ -285,7 +290,9 @@ func TestRunnerCPU(t *testing.T) {
 		assert.Nil(t, r.Bytes)
 		assert.Equal(t, 0, r.Failed)
 		require.NotNil(t, r.Efficiency)
-		assert.InDelta(t, 1, *r.Efficiency, 1e-12, "sequential is its own bound")
+		require.NotNil(t, r.BoundSeconds)
+		assert.InDelta(t, r.Seconds.Min, *r.BoundSeconds, 1e-12, "sequential's bound is its fastest run")
+		assert.LessOrEqual(t, *r.Efficiency, 1.0)
 	})
 	t.Run("a wrong sum is an error, never a row", func(t *testing.T) {
 		m := newFake(Baseline)
@@ -332,15 +339,16 @@ func TestRunnerCPU(t *testing.T) {
 		require.ErrorIs(t, err, cpubound.ErrNegative)
 		assert.Zero(t, m.calls)
 	})
-	t.Run("the bound is the sequential median over the usable cores", func(t *testing.T) {
+	t.Run("the bound is the one-core work over the usable cores", func(t *testing.T) {
 		results := []Result{
-			{Model: Baseline, Workers: 1, Tasks: 20, Seconds: Seconds{Median: 8}},
-			{Model: "threaded", Workers: 5, Tasks: 20, Seconds: Seconds{Median: 5}},
+			{Model: Baseline, Workers: 1, Tasks: 20, Seconds: Seconds{Median: 8, Min: 8}},
+			{Model: "threaded", Workers: 5, Tasks: 20, Seconds: Seconds{Median: 5, Min: 5}},
 		}
 		finishCPU(results)
-		procs := CurrentEnv().GOMAXPROCS
-		assert.InDelta(t, 8/float64(min(5, procs)), *results[1].BoundSeconds, 1e-12)
-		assert.InDelta(t, 8/float64(min(5, procs))/5, *results[1].Efficiency, 1e-12)
+		procs := min(5, CurrentEnv().GOMAXPROCS)
+		work := min(8, float64(procs)*5)
+		assert.InDelta(t, work/float64(procs), *results[1].BoundSeconds, 1e-12)
+		assert.InDelta(t, work/float64(procs)/5, *results[1].Efficiency, 1e-12)
 		assert.InDelta(t, 1.6, *results[1].Speedup, 1e-12)
 	})
 	t.Run("without a sequential row there are no bounds", func(t *testing.T) {
@@ -408,3 +416,74 @@ func TestRunnerKeep(t *testing.T) {
 		})
 	}
 }
+
+// TestCPUEfficiencyNeverAboveOne holds the bound to its definition: no row
+// of any mix of measurements beats it, even one faster than the sequential
+// row on one core (the event loop's 1.01) or measured on a quieter machine
+// than the sequential row (1.38).
+func TestCPUEfficiencyNeverAboveOne(t *testing.T) {
+	tests := []struct {
+		name    string
+		results []Result
+	}{
+		{"one core, a little faster than sequential", []Result{
+			{Model: Baseline, Workers: 1, Tasks: 20, Seconds: Seconds{Median: 3.00, Min: 2.98}},
+			{Model: "eventloop", Workers: 1, Tasks: 20, Seconds: Seconds{Median: 2.97, Min: 2.95}},
+		}},
+		{"sequential measured while the machine was busy", []Result{
+			{Model: Baseline, Workers: 1, Tasks: 20, Seconds: Seconds{Median: 4.1, Min: 4.0}},
+			{Model: "threaded", Workers: 5, Tasks: 20, Seconds: Seconds{Median: 1.5, Min: 1.45}},
+			{Model: "multiproc", Workers: 2, Tasks: 20, Processes: 3, Seconds: Seconds{Median: 1.6, Min: 1.5}},
+		}},
+		{"one run each, no Min recorded", []Result{
+			{Model: Baseline, Workers: 1, Tasks: 20, Seconds: Seconds{Median: 3}},
+			{Model: "eventloop", Workers: 1, Tasks: 20, Seconds: Seconds{Median: 2.5}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			finishCPU(tt.results)
+			for _, r := range tt.results {
+				require.NotNil(t, r.Efficiency, r.Model)
+				assert.LessOrEqual(t, *r.Efficiency, 1.0, r.Model)
+				assert.LessOrEqual(t, *r.BoundSeconds, r.Seconds.Median, r.Model)
+			}
+		})
+	}
+}
+
+func TestRunnerIsolate(t *testing.T) {
+	seq, loop := newFake(Baseline), newFake("eventloop")
+	elsewhere := Result{Model: "eventloop", Workers: 1, Runs: 2, Tasks: 3,
+		Seconds:      Seconds{Median: 0.001, Min: 0.001, Times: []float64{0.001, 0.001}},
+		Speedup:      ptr(99.0), // what the child could not know is set again here
+		PeakRSSBytes: 12345}
+	var asked []string
+	r := Runner{Runs: 2, Isolate: func(_ context.Context, m Model, workload string) (*Result, error) {
+		asked = append(asked, workload+" "+m.Name())
+		if m.Name() == Baseline {
+			return nil, nil // measured here
+		}
+		res := elsewhere
+		return &res, nil
+	}}
+	sec, err := r.CPU(context.Background(), []Model{seq, loop}, []int{1, 2, 3})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"cpu sequential", "cpu eventloop"}, asked)
+	assert.Equal(t, 2, seq.calls, "nil: the runner measures the model itself")
+	assert.Zero(t, loop.calls, "the isolated model is not run here")
+	require.Len(t, sec.Results, 2)
+	got := sec.Results[1]
+	assert.Equal(t, int64(12345), got.PeakRSSBytes, "the row as measured elsewhere")
+	require.NotNil(t, got.Speedup)
+	assert.InDelta(t, sec.Results[0].Seconds.Median/0.001, *got.Speedup, 1e-9, "ranked here, over every row")
+	assert.NotNil(t, got.Efficiency)
+
+	t.Run("its error stops the workload", func(t *testing.T) {
+		r.Isolate = func(context.Context, Model, string) (*Result, error) { return nil, errBoom }
+		_, err := r.IO(context.Background(), []Model{newFake(Baseline)}, IOWorkload{URLs: urls(2)})
+		require.ErrorIs(t, err, errBoom)
+	})
+}
+
+var errBoom = errors.New("boom")

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/montanaflynn/stats"
+
+	"conclab/timeline"
 )
 
 // ErrNoRuns is returned when there is nothing to summarise.
@@ -67,10 +69,12 @@ func IOBound(requests, concurrency int, latency time.Duration) time.Duration {
 }
 
 // CPUBound is the lower bound of the CPU workload for a model that runs
-// concurrency tasks at once on gomaxprocs threads: the sequential time split
-// evenly over the cores it can use.
-func CPUBound(sequentialMedian float64, concurrency, gomaxprocs int) float64 {
-	return sequentialMedian / float64(max(min(concurrency, gomaxprocs), 1))
+// concurrency tasks at once on gomaxprocs threads: work, the time the
+// workload takes one core, split evenly over the cores it can use. The
+// harness takes work from its measurements (see Runner.CPU), so that no
+// measured row falls below its bound.
+func CPUBound(work float64, concurrency, gomaxprocs int) float64 {
+	return work / float64(max(min(concurrency, gomaxprocs), 1))
 }
 
 // Ratio returns a/b and its standard deviation by first-order error
@@ -115,4 +119,26 @@ func Outliers(times []float64) []int {
 		}
 	}
 	return out
+}
+
+// Latencies returns the percentiles of the durations of the spans that
+// ended after they started (nearest rank: the value below which that share
+// of the spans falls), or nil for none.
+func Latencies(spans []timeline.Span) *Percentiles {
+	data := make(stats.Float64Data, 0, len(spans))
+	for _, sp := range spans {
+		if d := sp.End.Sub(sp.Start); d > 0 && !sp.Start.IsZero() {
+			data = append(data, d.Seconds())
+		}
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	p := &Percentiles{}
+	// Errors come only from empty data or a percentile out of (0, 100].
+	p.P50, _ = stats.PercentileNearestRank(data, 50)
+	p.P90, _ = stats.PercentileNearestRank(data, 90)
+	p.P99, _ = stats.PercentileNearestRank(data, 99)
+	p.Max, _ = stats.Max(data)
+	return p
 }

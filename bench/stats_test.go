@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"conclab/timeline"
 )
 
 func TestSummarize(t *testing.T) {
@@ -187,6 +189,45 @@ func TestSpeedupAndEfficiency(t *testing.T) {
 					assert.InDelta(t, tt.efficiency[i], *r.Efficiency, 1e-9, r.Model)
 				}
 			}
+		})
+	}
+}
+
+func TestLatencies(t *testing.T) {
+	at := time.Unix(1000, 0)
+	spans := func(ms ...int) []timeline.Span {
+		out := make([]timeline.Span, len(ms))
+		for i, d := range ms {
+			out[i] = timeline.Span{Start: at, End: at.Add(time.Duration(d) * time.Millisecond)}
+		}
+		return out
+	}
+	hundred := make([]int, 100)
+	for i := range hundred {
+		hundred[i] = i + 1
+	}
+	tests := []struct {
+		name  string
+		spans []timeline.Span
+		want  *Percentiles
+	}{
+		{"none", nil, nil},
+		{"a span that never started is left out", []timeline.Span{{End: at}}, nil},
+		{"one", spans(20), &Percentiles{P50: 0.02, P90: 0.02, P99: 0.02, Max: 0.02}},
+		{"1 to 100 ms: nearest rank", spans(hundred...), &Percentiles{P50: 0.05, P90: 0.09, P99: 0.099, Max: 0.1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Latencies(tt.spans)
+			if tt.want == nil {
+				assert.Nil(t, got)
+				return
+			}
+			require.NotNil(t, got)
+			assert.InDelta(t, tt.want.P50, got.P50, 1e-9)
+			assert.InDelta(t, tt.want.P90, got.P90, 1e-9)
+			assert.InDelta(t, tt.want.P99, got.P99, 1e-9)
+			assert.InDelta(t, tt.want.Max, got.Max, 1e-9)
 		})
 	}
 }

@@ -64,10 +64,17 @@
 // The conversion itself is a multiplication and a division: tens of
 // nanoseconds. An uncontended mutex costs about as much, a contended one
 // far more, and every hit also pays for a map lookup. So for the bare rules
-// a cache buys nothing: the unbounded maps run within the noise of
-// computing every time (none), and the lru and singleflight, which lock on
-// every hit, are several times slower than none. Even counting is shared
-// state: a counter that every goroutine bumps moves its cache line between
+// a cache buys nothing, and compare convert shows it: with the cheap cost
+// no cache is faster than none beyond the spread, and none is the fastest
+// or tied with it (the summary under the table names the variants whose
+// ranges overlap the fastest's). With the expensive cost the order turns
+// round: none is slower than the fastest beyond the spread, by several
+// times (the summary prints the factor). Among the caches themselves the
+// order changes from one invocation to the next on a busy machine, at
+// times even where the summary saw a difference beyond the spread: five
+// runs of a millisecond are few, so take a difference between two caches
+// as real when it holds over several invocations, or with -runs 20. Even
+// counting is shared state: a counter that every goroutine bumps moves its cache line between
 // cores on every call, which is why none keeps only one (see False
 // sharing). A cache starts to pay when a computation costs much more than
 // a lookup (a rule that asks a slow rate service: Options.Cost simulates
@@ -92,6 +99,20 @@
 // lookup takes tens of nanoseconds), and the owner is one process every
 // call waits for: the price of sharing. Across machines the owner is a
 // cache server: Redis, here.
+//
+// RunProcs shows all three side by side: the same load in N worker
+// processes (this program started again through internal/child), with a
+// cache per process, with this process as the owner, or with Redis. Each
+// worker talks to the owner over two pipes of its own (its file
+// descriptors 3 and 4) rather than its standard input and output, which
+// carry its start-up handshake and its report: two conversations, one a
+// stream of concurrent lookups and the other one line each way, would
+// otherwise need a framing to tell them apart. ProcsResult counts the
+// computations of every process and the distinct amounts among them;
+// their difference, Repeated, is the work a shared cache saves. A worker
+// whose shared cache fails stops asking it: its later calls fail at once
+// with the first error (a circuit breaker that never closes), so a dead
+// server costs failed calls, counted, and not a timeout per call.
 //
 // NewRedis makes a Cache on a Redis server, and computes each amount once
 // among all its clients with a lock key per amount. A caller that misses
@@ -225,12 +246,20 @@
 //
 // RunLoad runs one variant under a configurable load (goroutines, calls,
 // key distribution, cost) and returns throughput with the cache's Stats;
-// BenchmarkCache does the same under go test -bench. Hit ratio and
+// BenchmarkCache does the same under go test -bench. One run of a few
+// milliseconds is not a measurement: RunSamples runs a variant several
+// times and keeps the median time per call with its spread, Tied calls
+// two variants tied when their ranges (median ± spread) overlap, and
+// Summary turns a table into sentences that follow from it: which was
+// fastest, which tied with it, which were slower beyond the spread and by
+// what factor. Hit ratio and
 // computations per call explain the times: a variant is fast because it
 // computes less, or because its goroutines wait less, and the counters say
-// which. RunAll runs every kind of Kinds, and redis too when
+// which. RunAll runs every kind of Kinds (LoadConfig.Runs times each), and redis too when
 // LoadConfig.CacheURL names a server (it is left out otherwise, since it
 // needs one). RunBackpressure makes the table of the section on
-// backpressure; BenchmarkBackpressure and BenchmarkFalseSharing measure
-// what those sections claim.
+// backpressure (compare convert -backpressure prints it), and RunProcs
+// the load across processes (compare convert -procs N);
+// BenchmarkBackpressure and BenchmarkFalseSharing measure what those
+// sections claim.
 package converter

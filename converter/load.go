@@ -47,6 +47,7 @@ type LoadConfig struct {
 	Shards     int     // DefaultShards (sharded)
 	Seed       int64   // 1; goroutine i draws from seed+i, so runs repeat exactly
 	Rules      *Rules  // DefaultRules()
+	Runs       int     // RunAll: 1 run of each kind (see RunSamples)
 	// CacheURL is the Redis server of the redis kind (see NewRedis), and
 	// makes RunAll add that kind; the other kinds ignore it.
 	CacheURL string
@@ -81,6 +82,15 @@ type LoadResult struct {
 	// Capacity is nil for a cache without bound (and omitted from JSON),
 	// 0 for none.
 	Capacity *int `json:"capacity,omitempty"`
+	// Runs is the number of runs RunSamples and RunAll took (omitted
+	// for RunLoad's one); the figures above are those of the median run,
+	// NsPerOp and OpsPerSecond the median of all. NsPerOpSamples holds
+	// every run's time per call, and NsPerOpSpread the distance from the
+	// median to the farthest of the middle ones: median ± spread covers
+	// every run but the fastest and slowest quarter (see RunSamples).
+	Runs           int       `json:"runs,omitempty"`
+	NsPerOpSamples []float64 `json:"ns_per_op_samples,omitempty"`
+	NsPerOpSpread  float64   `json:"ns_per_op_spread,omitempty"`
 
 	Elapsed time.Duration `json:"-"`
 }
@@ -111,6 +121,8 @@ func (cfg LoadConfig) withDefaults() (LoadConfig, error) {
 	switch {
 	case cfg.Goroutines < 0:
 		return cfg, fmt.Errorf("converter: load: %d goroutines", cfg.Goroutines)
+	case cfg.Runs < 0 || cfg.Runs > MaxRuns:
+		return cfg, fmt.Errorf("converter: load: %d runs: must be between 1 and %d", cfg.Runs, MaxRuns)
 	case cfg.Ops < 0:
 		return cfg, fmt.Errorf("converter: load: %d ops", cfg.Ops)
 	case cfg.Keys < 0:
@@ -140,6 +152,14 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if c, ok := cache.(io.Closer); ok {
 		defer c.Close() // nothing was written that closing could lose
 	}
+	return runLoadOn(ctx, cfg, cache, nil)
+}
+
+// runLoadOn runs a load with defaults applied on a cache the caller made.
+// each, when not nil, is given every call's amount, result and error, and
+// the load goes on past failed calls unless it returns an error; when nil,
+// the first failed call stops the load.
+func runLoadOn(ctx context.Context, cfg LoadConfig, cache Cache, each func(points int64, r Result, err error) error) (LoadResult, error) {
 	amounts, err := validAmounts(*cfg.Rules, cfg.Keys)
 	if err != nil {
 		return LoadResult{}, err
@@ -168,7 +188,11 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 				if j%1024 == 0 && gctx.Err() != nil {
 					return context.Cause(gctx)
 				}
-				if _, err := cache.Convert(gctx, p); err != nil {
+				r, err := cache.Convert(gctx, p)
+				if each != nil {
+					err = each(p, r, err)
+				}
+				if err != nil {
 					return err
 				}
 			}
@@ -225,8 +249,9 @@ func (cfg LoadConfig) newCache(ctx context.Context) (Cache, error) {
 	return NewRedis(ctx, cfg.CacheURL, *cfg.Rules, RedisOptions{Options: opts, Namespace: ns})
 }
 
-// RunAll runs cfg once per cache kind, in the order of Kinds, ignoring
-// cfg.Kind; then once on Redis when cfg.CacheURL is set.
+// RunAll runs cfg on each cache kind, in the order of Kinds, ignoring
+// cfg.Kind; then on Redis when cfg.CacheURL is set. Each kind takes
+// cfg.Runs runs (see RunSamples), one when it is 0.
 func RunAll(ctx context.Context, cfg LoadConfig) ([]LoadResult, error) {
 	var results []LoadResult
 	kinds := Kinds()
@@ -235,7 +260,7 @@ func RunAll(ctx context.Context, cfg LoadConfig) ([]LoadResult, error) {
 	}
 	for _, kind := range kinds {
 		cfg.Kind = kind
-		res, err := RunLoad(ctx, cfg)
+		res, err := RunSamples(ctx, cfg, max(cfg.Runs, 1))
 		if err != nil {
 			return results, err
 		}

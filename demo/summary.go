@@ -373,7 +373,7 @@ func rss(b int64) string {
 	if b <= 0 {
 		return ""
 	}
-	return fmt.Sprintf(" and %.1f MB", float64(b)/1e6)
+	return fmt.Sprintf(" and %.1f MiB", float64(b)/(1<<20))
 }
 
 // failures names every measured model that may not be ranked, with the

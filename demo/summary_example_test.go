@@ -43,9 +43,9 @@ func ExampleWriteSummary() {
 	// one goroutine (1.0×): cooperative tasks take turns and never compute in
 	// parallel, and one that never yields holds up the rest.
 	//
-	// Memory: for 160 requests the event loop peaked at 2 goroutines and 13.0
-	// MB, the pool at 14 and 15.0 MB. A connection in flight costs the loop a
-	// buffer and a timer, a goroutine a stack of a few KB: with thousands of
+	// Memory: for 160 requests the event loop peaked at 2 goroutines and 12.4
+	// MiB, the pool at 14 and 14.3 MiB. A connection in flight costs the loop
+	// a buffer and a timer, a goroutine a stack of a few KB: with thousands of
 	// connections the loop wins on memory, though goroutines keep the gap far
 	// smaller than Python's threads.
 	//

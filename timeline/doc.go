@@ -23,9 +23,17 @@
 // task started before the first one ends. [Options].SameScale puts every run
 // on the time axis of the slowest, so bar lengths compare across models.
 //
-// [WriteSVG] draws the same picture as an SVG document: translucent
-// rectangles (they darken where tasks overlap) with a tooltip naming each
-// task, its lane and its times.
+// [WriteSVG] draws the same picture as an SVG document, one colour per
+// model ([Run].Group) with a legend naming each, and a tooltip on every
+// task naming it, its lane and its times. With [Options].SameScale every
+// run shares one time axis, so the sequential model's 3 s and the event
+// loop's 30 ms look as different as they are. Tasks of one lane that
+// overlap in time, an event loop's requests in flight, are stacked in
+// levels (the lane grows taller), so each stays a bar of its own.
+//
+// [WriteChart] draws a line chart, one coloured line per series with a
+// legend, optionally on a log-scale x axis: compare sweep draws each pool's
+// median time against its worker count with it.
 //
 // What a timeline cannot show is why a lane waited: a lane of blocks may be
 // a worker computing (CPU-bound) or a worker blocked on the network (I/O-bound).

@@ -28,6 +28,18 @@ type Run struct {
 	// number). The SVG picture shows the name in the span's tooltip; a
 	// missing or empty name is shown as "task i".
 	Tasks []string
+	// Group is what the SVG picture colours a run by, one colour for each
+	// and a legend entry naming it: the model, so that its io and cpu runs
+	// share a colour. Empty means the Label.
+	Group string
+}
+
+// group is the run's colour key.
+func (r Run) group() string {
+	if r.Group != "" {
+		return r.Group
+	}
+	return r.Label
 }
 
 // Options shapes a picture. The zero value draws one row per lane, each run
@@ -277,25 +289,7 @@ func columns(spans []Span, which []int, origin time.Time, scale float64, width i
 // ticks chooses round axis values (1, 2 or 5 times a power of ten
 // milliseconds) for an axis of scale nanoseconds, about one per ten columns.
 func ticks(scale float64, columns int) (step float64, values []float64) {
-	ms := scale / float64(time.Millisecond)
-	want := max(columns/12, 2)
-	raw := ms / float64(want)
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step = 10 * mag
-	for _, m := range []float64{1, 2, 5} {
-		if m*mag >= raw {
-			step = m * mag
-			break
-		}
-	}
-	for k := 0; ; k++ {
-		v := float64(k) * step
-		if v > ms*(1+1e-9) {
-			break
-		}
-		values = append(values, v)
-	}
-	return step, values
+	return niceTicks(scale/float64(time.Millisecond), max(columns/12, 2))
 }
 
 // formatMS writes a value in milliseconds with as many decimals as the

@@ -82,3 +82,17 @@ func ExampleWriteSVG() {
 	// <title>n=5000000, pid 4242, 0.000 to 30.000 ms (30.000 ms)</title></rect>
 	// <title>n=5000001, pid 4243, 0.000 to 40.000 ms (40.000 ms)</title></rect>
 }
+
+// A sweep's figures as a line chart on a log-scale worker axis.
+func ExampleWriteChart() {
+	var b strings.Builder
+	err := timeline.WriteChart(&b, timeline.Chart{
+		Title:  "median time against workers",
+		XLabel: "workers (log scale)",
+		YLabel: "ms",
+		LogX:   true,
+		Series: []timeline.Series{{Name: "threaded", Points: []timeline.Point{{X: 1, Y: 3200}, {X: 10, Y: 330}, {X: 100, Y: 45}}}},
+	})
+	fmt.Println(err, strings.Count(b.String(), "<circle"), strings.Contains(b.String(), `class="legend-entry"`))
+	// Output: <nil> 3 true
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -252,11 +253,19 @@ type svgDoc struct {
 	rects  int      // every rect
 	titles []string // the tooltips, in order
 	texts  []string // every text element's content
+	legend []string // the legend entries' names, in order
+	fills  map[string]string
+	// taskFills maps each tooltip to its rectangle's fill; taskYs and
+	// taskXs to its top and its right edge.
+	taskYs, taskXs map[string]float64
+	// axes are the right ends of the time axes, one per section.
+	axes []string
 }
 
 func decodeSVG(t *testing.T, data []byte) svgDoc {
 	t.Helper()
-	var doc svgDoc
+	doc := svgDoc{fills: map[string]string{}, taskYs: map[string]float64{}, taskXs: map[string]float64{}}
+	var last map[string]string // the attributes of the last rect
 	d := xml.NewDecoder(bytes.NewReader(data))
 	var stack []string
 	root := ""
@@ -272,10 +281,22 @@ func decodeSVG(t *testing.T, data []byte) svgDoc {
 				root = tok.Name.Local
 				assert.Equal(t, "http://www.w3.org/2000/svg", tok.Name.Space)
 			}
+			attr := map[string]string{}
+			for _, a := range tok.Attr {
+				attr[a.Name.Local] = a.Value
+			}
+			name := tok.Name.Local
+			if name == "g" && attr["class"] == "legend-entry" {
+				name = "legend-entry"
+			}
 			if tok.Name.Local == "rect" {
 				doc.rects++
+				last = attr
 			}
-			stack = append(stack, tok.Name.Local)
+			if tok.Name.Local == "line" && attr["y1"] == attr["y2"] {
+				doc.axes = append(doc.axes, attr["x2"])
+			}
+			stack = append(stack, name)
 		case xml.EndElement:
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
@@ -285,8 +306,16 @@ func decodeSVG(t *testing.T, data []byte) svgDoc {
 			switch stack[len(stack)-1] {
 			case "title":
 				doc.titles = append(doc.titles, string(tok))
+				doc.fills[string(tok)] = last["fill"]
+				y, _ := strconv.ParseFloat(last["y"], 64)
+				x, _ := strconv.ParseFloat(last["x"], 64)
+				w, _ := strconv.ParseFloat(last["width"], 64)
+				doc.taskYs[string(tok)], doc.taskXs[string(tok)] = y, x+w
 			case "text":
 				doc.texts = append(doc.texts, string(tok))
+				if len(stack) > 1 && stack[len(stack)-2] == "legend-entry" {
+					doc.legend = append(doc.legend, string(tok))
+				}
 			}
 		}
 	}
@@ -372,7 +401,12 @@ func TestWriteSVG(t *testing.T) {
 				labels, _ := bars(t, timeline.String([]timeline.Run{r}, tt.opt))
 				bands += len(labels)
 			}
-			assert.Equal(t, 1+bands+tt.spans, doc.rects, "a background, a band per row, a rectangle per task")
+			groups := map[string]bool{}
+			for _, r := range tt.runs {
+				groups[r.Label] = true
+			}
+			assert.Len(t, doc.legend, len(groups), "one legend entry per group")
+			assert.Equal(t, 1+len(groups)+bands+tt.spans, doc.rects, "a background, a swatch per group, a band per row, a rectangle per task")
 			for _, want := range tt.titles {
 				assert.Contains(t, doc.titles, want)
 			}
@@ -381,4 +415,49 @@ func TestWriteSVG(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestWriteSVGColoursAndAxes(t *testing.T) {
+	ms := time.Millisecond
+	runs := []timeline.Run{
+		{Label: "sequential, io", Group: "sequential", Spans: staircase(4, 100*ms), Tasks: []string{"s0", "s1", "s2", "s3"}},
+		{Label: "eventloop, io", Group: "eventloop", Spans: loop(4, ms/10, 10*ms), Tasks: []string{"e0", "e1", "e2", "e3"}},
+		{Label: "sequential, cpu", Group: "sequential", Spans: staircase(1, 50*ms), Tasks: []string{"c0"}},
+	}
+	draw := func(opt timeline.Options) svgDoc {
+		var b bytes.Buffer
+		require.NoError(t, timeline.WriteSVG(&b, runs, opt))
+		return decodeSVG(t, b.Bytes())
+	}
+	doc := draw(timeline.Options{SameScale: true})
+
+	t.Run("one colour per group, one legend entry each", func(t *testing.T) {
+		assert.Equal(t, []string{"sequential", "eventloop"}, doc.legend)
+		seq, loop := doc.fills["s0, w0, 0.000 to 100.000 ms (100.000 ms)"], doc.fills["e0, w0, 0.000 to 10.000 ms (10.000 ms)"]
+		assert.NotEmpty(t, seq)
+		assert.NotEqual(t, seq, loop)
+		assert.Equal(t, seq, doc.fills["c0, w0, 0.000 to 50.000 ms (50.000 ms)"], "a model's runs share its colour")
+	})
+	t.Run("overlapping tasks are stacked, each a bar of its own", func(t *testing.T) {
+		ys := map[float64]bool{}
+		for title, y := range doc.taskYs {
+			if strings.HasPrefix(title, "e") {
+				ys[y] = true
+			}
+		}
+		assert.Len(t, ys, 4, "four tasks in flight at once, four levels")
+	})
+	t.Run("one time axis for every section", func(t *testing.T) {
+		require.Len(t, doc.axes, 3)
+		assert.Equal(t, doc.axes[0], doc.axes[1])
+		loopEnd := doc.taskXs["e3, w0, 0.300 to 10.300 ms (10.000 ms)"]
+		seqEnd := doc.taskXs["s3, w0, 300.000 to 400.000 ms (100.000 ms)"]
+		assert.Less(t, loopEnd, seqEnd/10, "10 ms is drawn a fortieth of 400 ms")
+	})
+	t.Run("or an axis per section", func(t *testing.T) {
+		own := draw(timeline.Options{})
+		loopEnd := own.taskXs["e3, w0, 0.300 to 10.300 ms (10.000 ms)"]
+		seqEnd := own.taskXs["s3, w0, 300.000 to 400.000 ms (100.000 ms)"]
+		assert.InDelta(t, seqEnd, loopEnd, 1, "each run fills the width")
+	})
 }

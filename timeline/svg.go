@@ -2,10 +2,12 @@ package timeline
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -16,30 +18,74 @@ const (
 	svgMargin   = 12
 	svgRight    = 40  // room for half the last tick's label
 	svgCharW    = 7.5 // a 12px monospace character, for sizing the label column
+	svgLegendH  = 24  // the legend's line at the top
 	svgHeader   = 26  // header line above a section's rows
-	svgRowH     = 16
+	svgRowH     = 16  // a row whose tasks never overlap
+	svgMaxRowH  = 120 // the tallest a row of overlapping tasks grows
+	svgLevelH   = 3   // the height each overlapping task asks for
 	svgRowGap   = 4
 	svgAxisH    = 30 // ruler, ticks and their values
 	svgSectionG = 14 // space between sections
 )
 
+// Palette is the colours the SVG pictures give their groups, in order of
+// first appearance: Okabe and Ito's eight, which stay distinct for the
+// common colour-vision deficiencies (black is left for the text).
+var Palette = []string{"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"}
+
+// colours gives each group a colour of Palette, in order of first
+// appearance, and returns the groups in that order.
+func colours(groups []string) (map[string]string, []string) {
+	out := map[string]string{}
+	var order []string
+	for _, g := range groups {
+		if _, ok := out[g]; !ok {
+			out[g] = Palette[len(order)%len(Palette)]
+			order = append(order, g)
+		}
+	}
+	return out, order
+}
+
+// writeLegend draws one swatch and name per group on one line at y, each
+// entry a <g class="legend-entry">.
+func writeLegend(b *bytes.Buffer, y float64, order []string, colour map[string]string) {
+	b.WriteString(`<g class="legend">` + "\n")
+	x := float64(svgMargin)
+	for _, g := range order {
+		fmt.Fprintf(b, `<g class="legend-entry"><rect x="%s" y="%s" width="12" height="12" fill="%s"/><text x="%s" y="%s">`,
+			px(x), px(y), colour[g], px(x+16), px(y+11))
+		escape(b, g)
+		b.WriteString("</text></g>\n")
+		x += 16 + svgCharW*float64(len([]rune(g))) + 20
+	}
+	b.WriteString("</g>\n")
+}
+
 // WriteSVG writes the same picture as Render as a standalone SVG document:
-// a section per run with its header, one band per lane (or per task), one
-// rectangle per task whose tooltip names the task, its lane and its times,
-// and a time axis in milliseconds. Rectangles are translucent, so where an
-// event loop has many tasks in flight the band darkens.
+// a legend with one colour per group (model), a section per run with its
+// header, one band per lane (or per task), one rectangle per task in its
+// group's colour whose tooltip names the task, its lane and its times, and
+// a time axis in milliseconds. With Options.SameScale every section shares
+// the longest run's axis, so a run of 3 s and one of 30 ms look as
+// different as they are. Tasks of a band that overlap in time (an event
+// loop's requests in flight) are stacked in levels, the band growing up to
+// 120 pixels, so that each stays a bar of its own.
 func WriteSVG(w io.Writer, runs []Run, opt Options) error {
 	secs := layout(runs, opt)
 	labelW := 0
-	for _, s := range secs {
+	groups := make([]string, len(runs))
+	for i, s := range secs {
 		for _, r := range s.rows {
 			labelW = max(labelW, len(r.label))
 		}
+		groups[i] = runs[i].group()
 	}
+	colour, order := colours(groups)
 	left := float64(svgMargin) + svgCharW*float64(labelW) + 8
 	plotW := float64(svgWidth) - left - svgRight
 
-	height := svgMargin
+	height := svgMargin + svgLegendH
 	for _, s := range secs {
 		height += s.svgHeight()
 	}
@@ -50,9 +96,10 @@ func WriteSVG(w io.Writer, runs []Run, opt Options) error {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="monospace" font-size="12">`+"\n",
 		svgWidth, height, svgWidth, height)
 	b.WriteString(`<rect width="100%" height="100%" fill="white"/>` + "\n")
-	y := float64(svgMargin)
-	for _, s := range secs {
-		s.writeSVG(&b, y, left, plotW)
+	writeLegend(&b, svgMargin, order, colour)
+	y := float64(svgMargin + svgLegendH)
+	for i, s := range secs {
+		s.writeSVG(&b, y, left, plotW, colour[groups[i]])
 		y += float64(s.svgHeight())
 	}
 	b.WriteString("</svg>\n")
@@ -60,40 +107,80 @@ func WriteSVG(w io.Writer, runs []Run, opt Options) error {
 	return err
 }
 
+// rowHeight is a row's band: svgRowH, or for tasks that overlap enough
+// levels of svgLevelH pixels, up to svgMaxRowH.
+func (r row) rowHeight() float64 {
+	if r.peak <= 1 {
+		return svgRowH
+	}
+	return min(max(float64(r.peak*svgLevelH), svgRowH), svgMaxRowH)
+}
+
 func (s section) svgHeight() int {
 	h := svgHeader + svgSectionG
 	if len(s.rows) > 0 {
-		h += len(s.rows)*(svgRowH+svgRowGap) + svgAxisH
+		for _, r := range s.rows {
+			h += int(math.Ceil(r.rowHeight())) + svgRowGap
+		}
+		h += svgAxisH
 	}
 	return h
 }
 
-func (s section) writeSVG(b *bytes.Buffer, y, left, plotW float64) {
+// levels assigns each of the row's spans the lowest level free when it
+// starts (the greedy colouring of an interval graph, which needs no more
+// levels than the most spans in progress at once), and returns the levels
+// used.
+func levels(spans []Span, which []int, origin time.Time) (map[int]int, int) {
+	order := slices.Clone(which)
+	slices.SortStableFunc(order, func(a, b int) int {
+		sa, _ := bounds(spans[a], origin)
+		sb, _ := bounds(spans[b], origin)
+		return cmp.Compare(sa, sb)
+	})
+	level := make(map[int]int, len(which))
+	var ends []float64 // the end of the last span of each level
+	for _, i := range order {
+		start, end := bounds(spans[i], origin)
+		l := slices.IndexFunc(ends, func(e float64) bool { return e <= start })
+		if l < 0 {
+			l = len(ends)
+			ends = append(ends, 0)
+		}
+		ends[l] = end
+		level[i] = l
+	}
+	return level, max(len(ends), 1)
+}
+
+func (s section) writeSVG(b *bytes.Buffer, y, left, plotW float64, colour string) {
 	fmt.Fprintf(b, `<g class="run"><text x="%d" y="%s" font-weight="bold">`, svgMargin, px(y+16))
 	escape(b, s.header())
 	b.WriteString("</text>\n")
 	y += svgHeader
 	x := func(ns float64) float64 { return left + ns/s.scale*plotW }
 	for _, r := range s.rows {
+		h := r.rowHeight()
 		fmt.Fprintf(b, `<text x="%s" y="%s" text-anchor="end">`, px(left-6), px(y+svgRowH-4))
 		escape(b, r.label)
 		b.WriteString("</text>\n")
-		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%d" fill="#eeeeee"/>`+"\n", px(left), px(y), px(plotW), svgRowH)
-		opacity := "0.85"
-		if r.peak > 1 {
-			// Overlapping rectangles add up: ten in flight are nearly opaque.
-			opacity = "0.25"
+		fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="#eeeeee"/>`+"\n", px(left), px(y), px(plotW), px(h))
+		level, n := levels(s.run.Spans, r.spans, s.origin)
+		barH := h / float64(n)
+		stroke := ""
+		if barH >= 3 {
+			stroke = ` stroke="white" stroke-width="0.5"`
 		}
 		for _, i := range r.spans {
 			sp := s.run.Spans[i]
 			start, end := bounds(sp, s.origin)
 			w := max(x(end)-x(start), 1)
-			fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%d" fill="#3b6fb6" fill-opacity="%s" stroke="#1d3d6b" stroke-width="0.5"><title>`,
-				px(x(start)), px(y), px(w), svgRowH, opacity)
+			fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" fill="%s"%s><title>`,
+				px(x(start)), px(y+float64(level[i])*barH), px(w), px(barH), colour, stroke)
 			escape(b, s.tooltip(i, start))
 			b.WriteString("</title></rect>\n")
 		}
-		y += svgRowH + svgRowGap
+		y += math.Ceil(h) + svgRowGap
 	}
 	if len(s.rows) == 0 {
 		b.WriteString("</g>\n")

@@ -13,6 +13,9 @@ import (
 
 // runDemo runs `compare demo NAME`.
 func runDemo(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	if o.demo == demoParallel {
+		return runParallel(ctx, o, stdout, stderr) // -gomaxprocs is its second pass
+	}
 	restore := limitProcs(o.gomaxprocs)
 	defer restore()
 	var err error

@@ -16,16 +16,34 @@
 // as the original's aiohttp connector: 160 requests go in 2 rounds, a bound
 // of 2 × the latency; -conns 0 sends every request at once). On the CPU
 // workload only models that use more cores go faster, and no model beats
-// the sequential time divided by the cores: in Go, unlike Python,
-// goroutines do that without separate processes.
+// the one-core time of the work divided by the cores (the one-core time is
+// the least any row shows, so no efficiency is above 1): in Go, unlike
+// Python, goroutines do that without separate processes.
 //
-// The resource columns tell what each model pays: CPU seconds, the most
+// The default tables fit 100 columns: model, workers, median ± standard
+// deviation (no ± after one run), speedup, bound, efficiency, failed. With
+// -wide, or on a terminal wide enough for them (never wrapped), the
+// resource columns tell what each model pays: CPU seconds per run, the most
 // goroutines and OS threads seen, the processes (1 + worker processes) and
-// the peak resident memory, workers included. The embedded server runs in a
-// child process that is left out of every figure, as real sites would be.
+// the peak resident memory in MiB, workers included; the I/O table adds the
+// load figures hey and oha print, requests per second and the p50, p90, p99
+// and max latency of the requests, also in the JSON (requests_per_second,
+// request_seconds). Each model's runs happen in a fresh child process of
+// compare (the process pool's in compare itself, which runs no other
+// model), so those figures are its own whatever ran before it. The
+// embedded server runs in a child process that is left out of every
+// figure, as real sites would be.
+//
+// As hyperfine does, -export-json, -export-csv and -export-markdown FILE
+// write the report in those formats (the Markdown with the wide tables)
+// while the tables still go to the screen. -format bench writes go test's
+// benchmark format with x/perf's benchfmt, cpu: line and -N GOMAXPROCS
+// suffix included, and warns when there are fewer than the 6 runs per model
+// benchstat needs for a confidence interval. -version prints the module
+// version and the VCS revision the toolchain stamped into the binary.
 //
 // The summary under each table compares the fastest model with the others
-// in hyperfine's manner, and the last line recalls the original article's
+// in hyperfine's manner, by their medians as the speedup column does, and the last line recalls the original article's
 // Python timings — another language on another machine, for orientation
 // only. A full run ends with a decision summary (package demo) derived from
 // the figures: how busy the CPU was during the I/O runs against the CPU
@@ -53,10 +71,18 @@
 // The teaching commands show why the numbers come out as they do.
 // -timeline draws each model's last run under its table, one row per
 // goroutine or process (-timeline=tasks: one per task), and -svg writes the
-// same picture to a file. -gomaxprocs 1 limits compare and its worker
+// same picture to a file, one colour per model with a legend, every run on
+// one time axis (-svg-axis own: each on its own). -gomaxprocs 1 limits compare and its worker
 // processes to one P, and the CPU table then shows what Python's GIL leaves
 // to threads. The sweep subcommand times the two pools at growing worker
-// counts and charts where more workers stop paying. demo starve shows an
+// counts and charts where more workers stop paying (sweep -svg FILE: as an
+// SVG line chart on a log-scale worker axis); on the CPU workload it
+// also turns each speedup into the serial fraction it implies (Karp-Flatt)
+// and sets what Amdahl's law then predicts for the next count beside what
+// that count measured. demo parallel fills the seed's table (who decides
+// when tasks switch, on how many processors) with speedups measured at
+// GOMAXPROCS 1 and N: concurrency gains on I/O with one P, only
+// parallelism gains on CPU. demo starve shows an
 // event-loop task that never yields holding up a timer; demo race shows
 // Go's fatal "concurrent map writes", caught in a child process, and the
 // updates a shared counter loses without a mutex or an atomic.

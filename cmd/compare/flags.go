@@ -37,10 +37,11 @@ const (
 	demoNoLock   = "nolock"
 	demoLeak     = "leak"
 	demoDeadlock = "deadlock"
+	demoParallel = "parallel"
 )
 
 func demoNames() []string {
-	return []string{demoStarve, demoRace, demoNoLock, demoLeak, demoDeadlock}
+	return []string{demoStarve, demoRace, demoNoLock, demoLeak, demoDeadlock, demoParallel}
 }
 
 // Views of -timeline.
@@ -104,6 +105,7 @@ type options struct {
 	points    string          // convert -points, "" when not given
 	rules     converter.Rules // the conversion rules, -rules or the defaults
 	rulesFile string          // -rules, "" for the default rules
+	conv      convertOptions  // compare convert's own flags
 
 	timeline   string // viewLanes or viewTasks to draw timelines, "" for none
 	svg        string // -svg: the file the timelines are written to, "" for none
@@ -118,6 +120,8 @@ type options struct {
 	demo        string        // one of demoNames
 	starveN     int           // demo starve: the task sums the squares below starveN
 	starveDelay time.Duration // demo starve: when the timer is due
+
+	out outputOptions // how the tables are shown and exported (output.go)
 }
 
 // full reports whether this is the whole comparison (no subcommand).
@@ -151,7 +155,10 @@ type rawFlags struct {
 	gomaxprocs, starveN                 int
 	latency, timeout, delay             time.Duration
 	ignoreFailure, keepPool             bool
+	conv                                convertRaw      // compare convert's own flags
 	set                                 map[string]bool // the flags given
+
+	out rawOutput // the output flags (output.go)
 }
 
 // has tells whether the command has the flag.
@@ -229,6 +236,7 @@ func keepPoolFlag(fs *flag.FlagSet, r *rawFlags) {
 func pictureFlags(fs *flag.FlagSet, r *rawFlags) {
 	fs.Var(&r.timeline, "timeline", "after each table draw each model's last run, one row per goroutine or process; -timeline=tasks: one row per task")
 	fs.StringVar(&r.svg, "svg", "", "write the same timelines as an SVG picture to this `file`, with or without -timeline; an existing file is replaced only by a complete picture")
+	svgAxisFlag(fs, r)
 }
 
 func rulesFlag(fs *flag.FlagSet, r *rawFlags) {
@@ -254,6 +262,8 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
+				outputFlags(fs, r)
+				versionFlag(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)
@@ -267,6 +277,7 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
+				outputFlags(fs, r)
 				ioFlags(fs, r, iobound.DefaultLatency)
 				timeoutFlag(fs, r)
 				poolFlags(fs, r)
@@ -279,6 +290,7 @@ func commands() []*command {
 			flags: func(fs *flag.FlagSet, r *rawFlags) {
 				measureFlags(fs, r, allModels)
 				formatFlag(fs, r)
+				outputFlags(fs, r)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)
 				poolFlags(fs, r)
@@ -291,6 +303,7 @@ func commands() []*command {
 				formatFlag(fs, r)
 				rulesFlag(fs, r)
 				fs.StringVar(&r.points, "points", "", "convert this one amount of A `points` and print the result")
+				convertFlags(fs, r)
 				demoProcsFlag(fs, r)
 			}},
 		{name: subSweep, sub: subSweep, synopsis: "time against worker count, threaded and multiproc", about: aboutSweep, examples: examplesSweep,
@@ -302,6 +315,7 @@ func commands() []*command {
 				}
 				fs.Var(&countsFlag{&r.counts}, "workers", "comma-separated worker `counts`")
 				fs.StringVar(&r.workload, "workload", bench.WorkloadIO, "the `workload` swept, io or cpu")
+				fs.StringVar(&r.svg, "svg", "", "draw the sweep as an SVG line chart in this `file`: time against workers on a log scale, a line per model")
 				ioFlags(fs, r, defaultSweepLatency)
 				cpuFlags(fs, r)
 				timeoutFlag(fs, r)
@@ -321,6 +335,8 @@ func commands() []*command {
 			flags: func(*flag.FlagSet, *rawFlags) {}},
 		{name: subDemo + " " + demoDeadlock, sub: subDemo, synopsis: "a lock-order inversion, and Go's \"all goroutines are asleep\"", about: aboutDeadlock, examples: examplesDeadlock,
 			flags: func(*flag.FlagSet, *rawFlags) {}},
+		{name: subDemo + " " + demoParallel, sub: subDemo, synopsis: "concurrency is not parallelism: io and cpu at GOMAXPROCS 1 and N", about: aboutParallel, examples: examplesParallel,
+			flags: parallelFlags},
 	}
 }
 
@@ -515,6 +531,9 @@ func (r *rawFlags) validate(o *options) error {
 	if err := r.validateTeaching(o); err != nil {
 		return err
 	}
+	if err := r.validateOutput(o); err != nil {
+		return err
+	}
 	return r.validateConvert(o)
 }
 
@@ -553,6 +572,9 @@ func (r *rawFlags) validateModels(o *options) error {
 			}
 		}
 		return nil
+	}
+	if !r.has("models") {
+		return nil // a command without models has none of their flags
 	}
 	for _, f := range []struct{ flag, model, what string }{
 		{"workers", "threaded", "sets threaded's size"},
@@ -641,7 +663,7 @@ func (r *rawFlags) validateConvert(o *options) error {
 	if o.sub() == subConvert && o.points == "" && o.format == bench.FormatCSV {
 		return usagef("-format: csv carries the two workloads' times only; use table, markdown, json or bench for convert")
 	}
-	return nil
+	return r.validateConvertFlags(o)
 }
 
 func modelNames() []string {

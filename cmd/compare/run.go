@@ -46,7 +46,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compare: %v (see %s)\n", err, see)
 		return exitUsage
 	}
+	o.out.args = args
 	switch {
+	case o.out.version:
+		fmt.Fprintln(stdout, version())
+		return exitOK
 	case o.points != "":
 		return convertOne(o, stdout, stderr)
 	case o.sub() == subDemo:
@@ -65,6 +69,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		defer svg.discard()
 	}
+	exports, discardExports, err := pendingExports(o)
+	if err != nil {
+		fmt.Fprintf(stderr, "compare: %v (see compare -h)\n", oneLine(err))
+		return exitUsage
+	}
+	defer discardExports()
+	warnBenchstat(o, stderr)
 	rep := bench.NewReport()
 	if o.gomaxprocs > 0 {
 		rep.Env.GOMAXPROCS = o.gomaxprocs
@@ -83,6 +94,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			err = writeSVG(svg, rep, o, stderr)
 		} else {
 			fmt.Fprintf(stderr, "svg: not written, the runs did not complete; %s is as it was\n", o.svg)
+		}
+	}
+	if len(exports) > 0 {
+		// As the picture: only a complete report replaces the files.
+		if err == nil && ctx.Err() == nil {
+			err = writeExports(exports, rep, o, stderr)
+		} else {
+			fmt.Fprintln(stderr, "exports: not written, the runs did not complete; their files are as they were")
 		}
 	}
 	return exitStatus(ctx, err, failedTasks(rep), o.ignoreFailure, stderr)
@@ -141,6 +160,9 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 	for i, s := range o.models {
 		models[i] = s.build(o)
 	}
+	if models = runnable(models, unsupported, stderr); len(models) == 0 && len(o.models) > 0 {
+		return errors.New("no model of -models runs on this system")
+	}
 	for _, part := range o.parts {
 		switch part {
 		case subIO:
@@ -171,6 +193,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			// the server stands in for remote sites, which the limit
 			// does not slow down either.
 			restore := limitProcs(o.gomaxprocs)
+			runner.Isolate = isolator(o, w, nil)
 			rep.IO, err = runner.IO(ctx, models, w)
 			restore()
 			if len(rep.IO.Results) == 0 {
@@ -183,6 +206,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			}
 			fmt.Fprintf(stderr, "cpu: %d numbers from %d, %s\n", o.count, o.base, plan(o))
 			restore := limitProcs(o.gomaxprocs)
+			runner.Isolate = isolator(o, bench.IOWorkload{}, numbers)
 			rep.CPU, err = runner.CPU(ctx, models, numbers)
 			restore()
 			if len(rep.CPU.Results) == 0 {
@@ -192,7 +216,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 			restore := limitProcs(o.gomaxprocs)
 			rep.Converter, err = convertLoads(ctx, o, stderr)
 			restore()
-			if rep.Converter != nil && len(rep.Converter.Results) == 0 {
+			if rep.Converter != nil && rep.Converter.Empty() {
 				rep.Converter = nil
 			}
 		}
@@ -242,36 +266,6 @@ func progressFor(stderr io.Writer) bench.Progress {
 		return bench.TerminalProgress(f)
 	}
 	return nil
-}
-
-// convertCosts are the computation costs the converter table compares: a
-// bare multiplication, which no cache should be worth, and a computation
-// expensive enough that every cache pays.
-func convertCosts() []string { return []string{converter.CostCheap, converter.CostExpensive} }
-
-// convertOps is the number of calls of each converter load: enough for the
-// hit ratios to settle, few enough that the expensive uncached variant
-// (every call computes) stays near a second.
-const convertOps = 20_000
-
-// convertLoads runs every cache variant under load, once per cost.
-func convertLoads(ctx context.Context, o options, stderr io.Writer) (*bench.ConverterSection, error) {
-	rules := o.rules // loaded and checked with the flags
-	fmt.Fprintf(stderr, "convert: %d cache variants × costs %s, %d calls each on Zipf-distributed amounts\n",
-		len(converter.Kinds()), strings.Join(convertCosts(), ", "), convertOps)
-	sec := &bench.ConverterSection{}
-	for _, name := range convertCosts() {
-		cost, err := converter.CostPreset(name)
-		if err != nil {
-			return sec, err
-		}
-		res, err := converter.RunAll(ctx, converter.LoadConfig{Cost: cost, Rules: &rules, Ops: convertOps})
-		sec.Results = append(sec.Results, res...)
-		if err != nil {
-			return sec, err
-		}
-	}
-	return sec, nil
 }
 
 // convertOne converts the -points amount and prints the result, or the

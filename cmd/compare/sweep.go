@@ -46,6 +46,15 @@ const plateau = 1.10
 // runSweep runs the pool models at each worker count and prints a table and
 // a chart of time against workers.
 func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code int) {
+	var svg *pendingFile
+	if o.svg != "" {
+		var err error
+		if svg, err = createPending(o.svg); err != nil {
+			fmt.Fprintf(stderr, "compare: -svg: %v (see compare help sweep)\n", oneLine(err))
+			return exitUsage
+		}
+		defer svg.discard()
+	}
 	doc := sweepDoc{Schema: SweepSchema, Env: bench.CurrentEnv(), Workload: o.workload, Counts: o.sweep}
 	if o.gomaxprocs > 0 {
 		doc.Env.GOMAXPROCS = o.gomaxprocs
@@ -127,6 +136,13 @@ func runSweep(ctx context.Context, o options, stdout, stderr io.Writer) (code in
 			rerr = writeSweep(stdout, doc, o)
 		}
 		err = errors.Join(err, rerr)
+	}
+	if svg != nil {
+		if err == nil && ctx.Err() == nil {
+			err = writeSweepSVG(svg, doc, o.svg, stderr)
+		} else {
+			fmt.Fprintf(stderr, "svg: not written, the sweep did not complete; %s is as it was\n", o.svg)
+		}
 	}
 	return exitStatus(ctx, err, failed, o.ignoreFailure, stderr)
 }
@@ -267,7 +283,7 @@ func writeSweep(w io.Writer, doc sweepDoc, o options) error {
 		}
 		fmt.Fprintln(w, l)
 	}
-	return nil
+	return writeKarpFlatt(w, doc, models, markdown)
 }
 
 // sweepChart plots each model's median in milliseconds against the worker

@@ -20,15 +20,16 @@ const summaryWidth = 80
 // summary; the other formats are bench's alone.
 func render(w io.Writer, rep bench.Report, o options) error {
 	text := o.format == bench.FormatTable || o.format == bench.FormatMarkdown
+	v := view(w, o)
 	if !text || (o.timeline == "" && !o.full()) {
-		return bench.Render(w, rep, o.format)
+		return bench.RenderView(w, rep, o.format, v)
 	}
 	markdown := o.format == bench.FormatMarkdown
 	for i, part := range splitReport(rep) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		if err := bench.Render(w, part, o.format); err != nil {
+		if err := bench.RenderView(w, part, o.format, v); err != nil {
 			return err
 		}
 		if o.timeline != "" {
@@ -76,7 +77,9 @@ func timelineRuns(rep bench.Report) []timeline.Run {
 			if r.Runs == 1 {
 				label = fmt.Sprintf("%s, %s", r.Model, workload)
 			}
-			runs = append(runs, r.Timeline(label))
+			run := r.Timeline(label)
+			run.Group = r.Model // one colour per model in the SVG picture
+			runs = append(runs, run)
 		}
 	}
 	if rep.IO != nil {
@@ -116,7 +119,9 @@ func writeTimelines(w io.Writer, part bench.Report, o options, markdown bool) er
 // place.
 func writeSVG(f *pendingFile, rep bench.Report, o options, stderr io.Writer) error {
 	runs := timelineRuns(rep)
-	err := timeline.WriteSVG(f, runs, timelineOptions(o))
+	opt := timelineOptions(o)
+	opt.SameScale = o.out.svgAxis != axisOwn
+	err := timeline.WriteSVG(f, runs, opt)
 	if err == nil {
 		err = f.commit()
 	}

@@ -309,8 +309,8 @@ func TestRunRejectsBadTeachingInput(t *testing.T) {
 		args []string
 		want string // what the one-line error must say
 	}{
-		{"demo without a name", []string{"demo"}, "valid: starve, race, nolock, leak, deadlock"},
-		{"an unknown demo", []string{"demo", "livelock"}, `unknown demonstration "livelock" (valid: starve, race, nolock, leak, deadlock)`},
+		{"demo without a name", []string{"demo"}, "valid: starve, race, nolock, leak, deadlock, parallel"},
+		{"an unknown demo", []string{"demo", "livelock"}, `unknown demonstration "livelock" (valid: starve, race, nolock, leak, deadlock, parallel)`},
 		{"demo with an extra argument", []string{"demo", "race", "again"}, `unexpected argument "again"`},
 		{"an empty sweep list", []string{"sweep", "-workers", ""}, "-workers: empty entry"},
 		{"a sweep list with a gap", []string{"sweep", "-workers", "1,,5"}, "-workers: empty entry"},
@@ -330,7 +330,8 @@ func TestRunRejectsBadTeachingInput(t *testing.T) {
 		{"a view after a space before the subcommand", []string{"-timeline", "tasks", "io"}, "write -timeline=tasks"},
 		{"a timeline in json", []string{"io", "-timeline", "-format", "json"}, "-timeline"},
 		{"a timeline of the converter", []string{"convert", "-timeline"}, "-timeline"},
-		{"an svg of the sweep", []string{"sweep", "-svg", "x.svg"}, "-svg: not a flag of compare sweep"},
+		{"a sweep svg in a missing directory", []string{"sweep", "-svg", filepath.Join(os.TempDir(), "no-such-dir", "x.svg")}, "-svg"},
+		{"an svg axis for the sweep", []string{"sweep", "-svg-axis", "own"}, "-svg-axis: not a flag of compare sweep"},
 		{"an svg that is a directory", []string{"cpu", "-svg", os.TempDir()}, "is a directory"},
 		{"-n outside the starve demo", []string{"cpu", "-n", "10"}, "-n: not a flag of compare cpu"},
 		{"a zero -n", []string{"demo", "starve", "-n", "0"}, "-n"},

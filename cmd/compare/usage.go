@@ -58,7 +58,8 @@ const teaching = `Teaching:
 
   compare sweep times threaded and multiproc at growing worker counts, and
   compare demo starve and compare demo race show an event loop starved and a
-  data race; compare help sweep and compare help demo tell more.
+  data race; compare help sweep and compare help demo tell more. compare demo
+  parallel fills the seed's table with io and cpu at GOMAXPROCS 1 and N.
 `
 
 const aboutFull = intro + `
@@ -83,19 +84,28 @@ cores go faster; -gomaxprocs 1 shows what Python's GIL leaves to threads.
 ` + verdicts
 
 const aboutConvert = `compare convert runs the point converter's cache variants under parallel
-load, once with a cheap computation and once with an expensive one, and
-prints their throughput and hit ratios. With -points N it converts one
-amount with the rules (-rules FILE or the defaults) and prints the result.
+load, once with a cheap computation and once with an expensive one, -runs
+times each, and prints their time per call (median ± spread), throughput
+and hit ratios; variants whose ranges overlap are called tied. -procs N
+runs one load in N worker processes instead: a cache per process, one
+owner process that the workers ask over pipes, and Redis with -cache-url;
+the repeated column counts amounts computed more than once across them.
+-backpressure runs a rate service of capacity K without and with a
+semaphore of K. With -points N it converts one amount with the rules
+(-rules FILE or the defaults) and prints the result.
 `
 
 const aboutSweep = `compare sweep runs threaded and multiproc (or those of -models) at each count
 of -workers on one workload (-workload io or cpu) and prints the median and
 the speedup against the first count, a line chart, and where adding workers
-stopped paying. To stay quick its default latency is 5 ms (160 requests,
-0.8 s a run with one worker; about 15 s in all on two cores). Counts above
+stopped paying; for cpu, from a list that starts at 1, also the serial
+fraction each speedup implies (Karp-Flatt) and what Amdahl's law then
+predicts for the next count. To stay quick its default latency is 5 ms
+(160 requests, 0.8 s a run with one worker; about 15 s in all on two
+cores). Counts above
 the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
-start-up and tens of MB each (100 processes: about 1 GB); for cpu they only
+start-up and tens of MiB each (100 processes: about 1 GiB); for cpu they only
 add that cost. A count whose run failed tasks is shown but not ranked.
 Formats: table, markdown, json. The io flags (-latency, -repeat, -urls) go
 with -workload io, the cpu flags (-count, -base) with cpu; -timeout bounds
@@ -136,6 +146,13 @@ runtime reports only when no goroutine, timer or cgo call could ever wake
 one (so build with CGO_ENABLED=0 to see it). About 3 s.
 `
 
+const aboutParallel = `compare demo parallel runs every model on both workloads twice, with
+GOMAXPROCS=1 and with -gomaxprocs N, and fills the seed's table (who decides
+when tasks switch, on how many processors) with the speedups it measured: the
+pool of goroutines still gains about 5x on io with one P, and nothing on cpu.
+Waiting needs no processor; computing does. About 10 s on two cores.
+`
+
 const exitStatusText = `Exit status: 0 when every model completed every task; 1 when a task failed
 (the tables are printed first; -ignore-failure gives 0) or a run could not
 complete; 2 on bad input, checked before any work; 130 when interrupted
@@ -164,6 +181,9 @@ var (
 	examplesConvert = []string{
 		"go run ./cmd/compare convert -points 150,000",
 		"go run ./cmd/compare convert -rules rules.json -format json",
+		"go run ./cmd/compare convert -runs 10",
+		"go run ./cmd/compare convert -procs 4 -cache-url redis://127.0.0.1:6379/0",
+		"go run ./cmd/compare convert -backpressure",
 	}
 	examplesSweep = []string{
 		"go run ./cmd/compare sweep -workers 1,2,5,10,20,50,100",
@@ -173,6 +193,7 @@ var (
 	examplesRace     = []string{"go run -race ./cmd/compare demo race"}
 	examplesNoLock   = []string{"go run ./cmd/compare demo nolock", "go run -race ./cmd/compare demo nolock"}
 	examplesLeak     = []string{"go run ./cmd/compare demo leak"}
+	examplesParallel = []string{"go run ./cmd/compare demo parallel", "go run ./cmd/compare demo parallel -gomaxprocs 4 -runs 1"}
 	examplesDeadlock = []string{"go run ./cmd/compare demo deadlock", "CGO_ENABLED=0 go run ./cmd/compare demo deadlock"}
 )
 
