@@ -10,7 +10,7 @@ import (
 // Schema names the JSON document that Report encodes to.
 const Schema = "conclab.compare/v1"
 
-// Workload names, as Concurrent.Concurrency receives them.
+// Workload names, as Traits.Concurrency receives them.
 const (
 	WorkloadIO  = "io"
 	WorkloadCPU = "cpu"

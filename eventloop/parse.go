@@ -34,8 +34,8 @@ const (
 // Errors the parser wraps. A body over the cap wraps iobound.ErrBodyTooLarge,
 // like every other model's.
 var (
-	ErrMalformed      = errors.New("malformed HTTP response")
-	ErrHeaderTooLarge = errors.New("HTTP response header too large")
+	ErrMalformed      = errors.New("eventloop: malformed HTTP response")
+	ErrHeaderTooLarge = errors.New("eventloop: HTTP response header too large")
 )
 
 type parseState uint8

@@ -16,7 +16,7 @@ import (
 // ErrTooManyRedirects fails a URL whose tenth request is answered with yet
 // another redirect, with net/http's words: its default CheckRedirect stops
 // there too, and a loop of redirects ends the same way.
-var ErrTooManyRedirects = errors.New("stopped after 10 redirects")
+var ErrTooManyRedirects = errors.New("eventloop: stopped after 10 redirects")
 
 // maxRedirects is how many requests one URL may take, redirects included,
 // as net/http's default CheckRedirect allows.

@@ -138,7 +138,8 @@
 // model.go is the model, laid out as every model package's is: Download
 // and SumSquares hand their tasks to run, which spreads them on the
 // workers; lanes.go is how a lane feeds its worker, proc.go one worker
-// process, running.go the kept pool.
+// process, running.go the kept pool, traits.go what it declares to the
+// harness.
 //
 // # The protocol
 //

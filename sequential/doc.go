@@ -33,5 +33,6 @@
 // A failed URL or an invalid number is a result with its error, never an
 // abort; a cancelled context stops the run between tasks (and inside the
 // request in flight), the tasks not started fail with the context's error,
-// and the method returns it.
+// and the method returns it wrapped, as every model does: "sequential: run
+// cancelled: context canceled".
 package sequential
