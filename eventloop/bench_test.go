@@ -59,8 +59,14 @@ func BenchmarkCPU(b *testing.B) {
 // 100 requests in flight at once (DefaultMaxConns) they go in two rounds
 // and the bound is two latencies, 40 ms; median-ms says how close the loop
 // comes.
-func BenchmarkDefaultList(b *testing.B) {
-	child, err := iobound.StartChild(context.Background(), iobound.Config{Latency: iobound.DefaultLatency})
+func BenchmarkDefaultList(b *testing.B) { benchmarkDefaultList(b, false) }
+
+// BenchmarkDefaultListTLS is BenchmarkDefaultList over https (compare io
+// -tls): 100 handshakes on the loop's thread, then the same two rounds.
+func BenchmarkDefaultListTLS(b *testing.B) { benchmarkDefaultList(b, true) }
+
+func benchmarkDefaultList(b *testing.B, useTLS bool) {
+	child, err := iobound.StartChild(context.Background(), iobound.Config{Latency: iobound.DefaultLatency, TLS: useTLS})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -69,7 +75,7 @@ func BenchmarkDefaultList(b *testing.B) {
 	var times []time.Duration
 	for b.Loop() {
 		start := time.Now()
-		report, err := Model{}.Download(context.Background(), urls)
+		report, err := Model{RootCAs: child.RootCAs()}.Download(context.Background(), urls)
 		times = append(times, time.Since(start))
 		if err != nil || report.Failed() > 0 {
 			b.Fatalf("download: %v, %d failed", err, report.Failed())

@@ -107,7 +107,7 @@ the tasks start no more workers. Worker processes beyond the CPUs take turns
 on the cores: for io they still overlap their waits, at the cost of a
 start-up and tens of MiB each (100 processes: about 1 GiB); for cpu they only
 add that cost. A count whose run failed tasks is shown but not ranked.
-Formats: table, markdown, json. The io flags (-latency, -repeat, -urls) go
+Formats: table, markdown, json. The io flags (-latency, -repeat, -urls, -tls) go
 with -workload io, the cpu flags (-count, -base) with cpu; -timeout bounds
 a request, and a worker process's sum.
 `
@@ -171,6 +171,7 @@ var (
 		"go run ./cmd/compare io -urls https://www.jython.org,http://olympus.realpython.org/dice -repeat 2",
 		"go run ./cmd/compare io -urls @urls.txt -repeat 1",
 		"go run ./cmd/compare io -conns 0 -repeat 1000",
+		"go run ./cmd/compare io -tls",
 		"go run ./cmd/compare io -timeline -svg timelines.svg",
 	}
 	examplesCPU = []string{
