@@ -454,7 +454,13 @@ func TestCancellationStopsStartingWorkers(t *testing.T) {
 				assert.Equal(t, tt.after, int(forks.Load()), "workers forked")
 			}
 			for i, o := range outs {
-				assert.ErrorIs(t, o.err, context.Canceled, "task %d", i)
+				// The workers forked before the cancellation may have
+				// finished tasks by then (on a loaded machine the test
+				// wakes up late): those keep their results; every other
+				// task fails, cancelled.
+				if tt.after == 0 || o.err != nil {
+					assert.ErrorIs(t, o.err, context.Canceled, "task %d", i)
+				}
 			}
 		})
 	}
