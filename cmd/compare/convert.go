@@ -12,6 +12,7 @@ import (
 
 	"conclab/bench"
 	"conclab/converter"
+	"conclab/internal/units"
 )
 
 // go-redis logs every failed dial to stderr, past compare's one-line
@@ -113,8 +114,8 @@ func convertLoads(ctx context.Context, o options, stderr io.Writer) (*bench.Conv
 	}
 	rules := o.rules // loaded and checked with the flags
 	runs := min(o.runs, converter.MaxRuns)
-	fmt.Fprintf(stderr, "convert: %d cache variants × costs %s, %d calls each on Zipf-distributed amounts, %d run(s) each\n",
-		len(converter.Kinds()), strings.Join(convertCosts(), ", "), convertOps, runs)
+	fmt.Fprintf(stderr, "convert: %d caches × costs %s, %d Zipf-distributed calls, %s each\n",
+		len(converter.Kinds()), strings.Join(convertCosts(), ", "), convertOps, units.Plural(runs, "run"))
 	for _, name := range convertCosts() {
 		cost, err := converter.CostPreset(name)
 		if err != nil {

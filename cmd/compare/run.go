@@ -257,11 +257,10 @@ func keepPool(stderr io.Writer) func(ctx context.Context, m bench.Model) (bench.
 }
 
 func plan(o options) string {
-	names := make([]string, len(o.models))
-	for i, s := range o.models {
-		names[i] = s.name
-	}
-	p := fmt.Sprintf("models %s, %d measured run(s) after %d warm-up(s) each", strings.Join(names, ", "), o.runs, o.warmup)
+	// Short enough for one line of a narrow terminal: the tables name the
+	// models.
+	p := fmt.Sprintf("%s, %s after %s each", units.Plural(len(o.models), "model"),
+		units.Plural(o.runs, "measured run"), units.Plural(o.warmup, "warm-up"))
 	if o.gomaxprocs > 0 {
 		p += fmt.Sprintf(", GOMAXPROCS=%d", o.gomaxprocs)
 	}
