@@ -83,8 +83,10 @@
 // and reused, as a plain one; a reused one does not shake hands again.
 //
 // Where it differs from Python's await: an iter.Pull coroutine is a
-// goroutine in the runtime's accounting, with a stack of its own (a few
-// KiB, not a frame on the heap), and runtime.NumGoroutine counts it. The
+// goroutine in the runtime's accounting, with a stack of its own (it
+// starts at a few KiB and grows as the handshake's cryptography needs,
+// where a Python coroutine is a frame on the heap), and
+// runtime.NumGoroutine counts it. The
 // runtime switches to it directly, without its scheduler, on the same OS
 // thread, and it never runs in parallel with the loop. So an https run of
 // the event loop reports one goroutine per TLS connection open beside the

@@ -168,3 +168,26 @@ func ExampleModel_https() {
 	// bytes: 22800 failed: 0
 	// coroutines at most: 2
 }
+
+func TestDownloadTLSCancelledMidHandshake(t *testing.T) {
+	stall := hold(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	s := newServer(t, iobound.Config{TLS: true, Latency: time.Minute})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	before := runtime.NumGoroutine()
+	urls := []string{"https://" + stall + "/", s.URL(iobound.PathSmall)}
+	report, err := Model{RootCAs: s.RootCAs()}.Download(ctx, urls)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	for _, res := range report.Results {
+		assert.ErrorIs(t, res.Err, context.DeadlineExceeded)
+	}
+	assert.Equal(t, 2, report.Coroutines)
+	// The context package's AfterFunc goroutine may still be on its way
+	// out. (Not assert.Eventually, whose condition runs on a goroutine of
+	// its own.)
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "every coroutine ended with the run")
+}

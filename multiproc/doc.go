@@ -17,7 +17,10 @@
 // worker's stdin, and its result comes back over the worker's stdout: encoded,
 // copied through the kernel, decoded. Each worker builds its own http.Client
 // once, before its first task (the original's initializer), so keep-alive
-// connections are reused within a worker and never across workers. A worker
+// connections are reused within a worker and never across workers. Its
+// settings come in the parent's hello, the roots it verifies https against
+// among them (Pool.RootCAsPEM): a certificate pool cannot cross a pipe, its
+// PEM can. A worker
 // writes its logs to stderr, which the parent passes through, every line
 // prefixed with the worker's index and pid.
 //
