@@ -55,12 +55,13 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 // SumSquares computes the sum of squares of every number, by turns on one loop.
 // An invalid number fails its own task only.
 func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
-	if _, err := m.settings(); err != nil {
+	_, err := m.settings()
+	if err != nil {
 		return cpubound.Report{}, err
 	}
 	results := make([]cpubound.Result, len(numbers))
 	sums := sums{numbers: numbers, results: results}
-	err := m.run(ctx, len(numbers), sums.start, sums.stop)
+	err = m.run(ctx, len(numbers), sums.start, sums.stop)
 	report, cancelled := cpubound.Finish(ctx, m.Name(), numbers, results)
 	return report, cmp.Or(cancelled, err)
 }

@@ -136,7 +136,9 @@
 // Settings are checked before any worker starts: a negative Procs, Timeout
 // or BodyCap is an error (wrapping [ErrNegativeSetting]) that costs no
 // start-up; zero means the default. A Pool holds only settings, and is
-// safe to use from several goroutines.
+// safe to use from several goroutines. Its RootCAsPEM are PEM rather than a
+// certificate pool because they cross the pipe, in every worker's hello;
+// PEM without a certificate is an error.
 //
 // model.go is the model, laid out as every model package's is: Download
 // and SumSquares hand their tasks to run, which spreads them on the

@@ -14,15 +14,14 @@ import (
 type Pool struct {
 	// Procs is the number of worker processes; zero means DefaultProcs.
 	Procs int
-	// Timeout bounds each task, a sum too (its worker is then replaced);
+	// Timeout bounds each request, body and redirects included;
+	// each sum too (past it, the worker is killed and replaced);
 	// zero means iobound.DefaultTimeout.
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
-	// RootCAsPEM are the roots https URLs are verified against, in PEM,
-	// sent to every worker in its hello (a certificate pool cannot cross a
-	// pipe); nil means the system's roots. iobound.Server.CertPEM trusts
-	// the embedded server. PEM without a certificate is an error.
+	// RootCAsPEM are the roots https URLs are verified against, in PEM; nil
+	// means the system's (iobound.Server.CertPEM trusts the embedded server).
 	RootCAsPEM []byte
 	// LogWriter receives the workers' stderr; nil means os.Stderr.
 	LogWriter io.Writer

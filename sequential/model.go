@@ -52,7 +52,8 @@ func (m Model) Download(ctx context.Context, urls []string) (iobound.Report, err
 // SumSquares computes the sum of squares of every number, one after another.
 // An invalid number fails its own task only.
 func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
-	if _, err := m.settings(); err != nil {
+	_, err := m.settings()
+	if err != nil {
 		return cpubound.Report{}, err
 	}
 	results := make([]cpubound.Result, len(numbers))

@@ -56,7 +56,8 @@ func (m Pool) Download(ctx context.Context, urls []string) (iobound.Report, erro
 // workers, in parallel on as many cores as GOMAXPROCS allows.
 // An invalid number fails its own task only.
 func (m Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, error) {
-	if _, err := m.settings(); err != nil {
+	_, err := m.settings()
+	if err != nil {
 		return cpubound.Report{}, err
 	}
 	results := make([]cpubound.Result, len(numbers))
