@@ -18,6 +18,7 @@ import (
 	"golang.org/x/perf/benchfmt"
 
 	"conclab/converter"
+	"conclab/internal/text"
 	"conclab/internal/units"
 )
 
@@ -247,7 +248,7 @@ func renderText(w io.Writer, rep Report, markdown bool, v View) error {
 			return
 		}
 		for _, l := range lines {
-			b.WriteString(wrap(l, MaxNarrowWidth) + "\n")
+			b.WriteString(text.Wrap(l, MaxNarrowWidth, "  ") + "\n")
 		}
 	}
 	secs := sections(rep)
@@ -309,29 +310,6 @@ func wideFits(secs []section, markdown bool, width int) bool {
 		}
 	}
 	return true
-}
-
-// wrap breaks a line of text at spaces so that no line is wider than width
-// (a word longer than that stays whole), indenting the lines it adds.
-func wrap(line string, width int) string {
-	const indent = "  "
-	var b strings.Builder
-	n := 0
-	for i, word := range strings.Fields(line) {
-		wl := utf8.RuneCountInString(word)
-		switch {
-		case i == 0:
-		case n+1+wl > width:
-			b.WriteString("\n" + indent)
-			n = len(indent)
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += wl
-	}
-	return b.String()
 }
 
 // textWidth is the widest line of text, in runes.

@@ -347,23 +347,6 @@ func TestRenderWidths(t *testing.T) {
 	})
 }
 
-func TestWrap(t *testing.T) {
-	tests := []struct {
-		name, line string
-		width      int
-		want       string
-	}{
-		{"a short line is left alone", "a b c", 10, "a b c"},
-		{"a long one breaks at spaces, indented", "aaa bbb ccc ddd", 8, "aaa bbb\n  ccc\n  ddd"},
-		{"a word wider than the line stays whole", "aaaaaaaaaaaa b", 5, "aaaaaaaaaaaa\n  b"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, wrap(tt.line, tt.width))
-		})
-	}
-}
-
 func TestRenderConverterFitsTheScreen(t *testing.T) {
 	rep := Report{Converter: sampleReport().Converter}
 	narrow := render(t, rep, FormatTable)

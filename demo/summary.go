@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"conclab/bench"
+	"conclab/internal/text"
 )
 
 // workloads is what the summary reads of a report: the harness's results
@@ -65,35 +65,13 @@ func WriteSummary(w io.Writer, rep bench.Report, width int) error {
 	}
 	paras := Summary(rep)
 	for i, p := range paras {
-		paras[i] = wrap(p, width)
+		paras[i] = text.Wrap(p, width, "")
 	}
 	if len(paras) == 0 {
 		return nil
 	}
 	_, err := io.WriteString(w, strings.Join(paras, "\n\n")+"\n")
 	return err
-}
-
-// wrap breaks a paragraph between words so no line is longer than width,
-// unless one word is.
-func wrap(p string, width int) string {
-	var b strings.Builder
-	n := 0
-	for _, word := range strings.Fields(p) {
-		l := utf8.RuneCountInString(word)
-		switch {
-		case n == 0:
-		case n+1+l > width:
-			b.WriteByte('\n')
-			n = 0
-		default:
-			b.WriteByte(' ')
-			n++
-		}
-		b.WriteString(word)
-		n += l
-	}
-	return b.String()
 }
 
 // parallel is the share of a core beyond one that counts as running in
