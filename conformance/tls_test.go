@@ -17,6 +17,7 @@ import (
 	"conclab/sequential"
 	"conclab/threaded"
 
+	"conclab/internal/nettest"
 	"conclab/internal/proctest"
 )
 
@@ -48,30 +49,6 @@ func trustingClient(t *testing.T, certPEM []byte) *http.Client {
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
 }
 
-// listen serves each connection to 127.0.0.1 with serve, on a goroutine of
-// its own, until the test ends.
-func listen(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				serve(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
-}
-
 // TestEveryModelOverTLS fetches the embedded server's pages over https with
 // every model, between URLs whose handshake fails in each way it can: each
 // of those fails alone, with the same sentinel on every model, and the
@@ -88,11 +65,11 @@ func TestEveryModelOverTLS(t *testing.T) {
 	t.Cleanup(func() { assert.NoError(t, plain.Close()) })
 	elsewhere, elsewherePEM, err := iobound.NewCert("elsewhere.invalid")
 	require.NoError(t, err)
-	wrongName := listen(t, func(c net.Conn) {
+	wrongName := nettest.Serve(t, func(_ int, c net.Conn) {
 		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{elsewhere}})
 		_ = tc.Handshake() // the client refuses the name
 	})
-	stall := listen(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) }) // never answers
+	stall := nettest.Serve(t, func(_ int, c net.Conn) { _, _ = io.Copy(io.Discard, c) }) // never answers
 
 	cases := []struct {
 		does    string

@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"conclab/internal/nettest"
 	"conclab/iobound"
 )
 
@@ -179,30 +180,7 @@ func TestDownloadFailures(t *testing.T) {
 // goroutines of the test's server side.
 func rawServer(t *testing.T, serve func(n int, c net.Conn)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for n := 0; ; n++ {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				serve(n, c)
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String()
+	return "http://" + nettest.Serve(t, serve)
 }
 
 // readRequest reads one request head and returns its size.

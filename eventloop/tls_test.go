@@ -14,38 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"conclab/internal/nettest"
 	"conclab/iobound"
 )
-
-// hold listens on 127.0.0.1 and calls serve with each connection, on a
-// goroutine of its own; the test closes it all when it ends.
-func hold(t *testing.T, serve func(net.Conn)) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	conns := make(chan net.Conn, 64)
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns <- c
-			go serve(c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-done
-		close(conns)
-		for c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().String()
-}
 
 func TestDownloadTLS(t *testing.T) {
 	s := startChild(t, iobound.Config{TLS: true, Latency: time.Millisecond})
@@ -53,12 +24,12 @@ func TestDownloadTLS(t *testing.T) {
 	plain := newServer(t, iobound.Config{})
 	wrongCert, wrongPEM, err := iobound.NewCert("elsewhere.invalid")
 	require.NoError(t, err)
-	wrongName := hold(t, func(c net.Conn) {
+	wrongName := nettest.Serve(t, func(_ int, c net.Conn) {
 		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{wrongCert}})
 		_ = tc.Handshake()
 		tc.Close()
 	})
-	stall := hold(t, func(c net.Conn) { // accepts, never answers
+	stall := nettest.Serve(t, func(_ int, c net.Conn) { // accepts, never answers
 		_, _ = io.Copy(io.Discard, c)
 		c.Close()
 	})
@@ -170,7 +141,7 @@ func ExampleModel_https() {
 }
 
 func TestDownloadTLSCancelledMidHandshake(t *testing.T) {
-	stall := hold(t, func(c net.Conn) { _, _ = io.Copy(io.Discard, c) })
+	stall := nettest.Serve(t, func(_ int, c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 	s := newServer(t, iobound.Config{TLS: true, Latency: time.Minute})
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()

@@ -3,6 +3,7 @@ package iobound
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -10,33 +11,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"conclab/internal/nettest"
 )
 
 // stallListener accepts connections and never answers on them: a TLS
 // handshake against it waits until the client gives up.
 func stallListener(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); <-done })
-	return ln.Addr().String()
+	return nettest.Serve(t, func(_ int, c net.Conn) { _, _ = io.Copy(io.Discard, c) })
 }
 
 func TestServerTLS(t *testing.T) {
@@ -90,26 +73,14 @@ func TestServerTLS(t *testing.T) {
 func TestNewCertWrongName(t *testing.T) {
 	cert, certPEM, err := NewCert("elsewhere.invalid")
 	require.NoError(t, err)
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", serverTLS(cert))
-	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			_ = c.(*tls.Conn).Handshake()
-			c.Close()
-		}
-	}()
-	defer func() { ln.Close(); <-done }()
+	addr := nettest.Serve(t, func(_ int, c net.Conn) {
+		_ = tls.Server(c, serverTLS(cert)).Handshake()
+	})
 	roots, err := CertPool(certPEM)
 	require.NoError(t, err)
 	client := NewClient(roots, 0)
 	defer client.CloseIdleConnections()
-	res := Fetch(context.Background(), client, "https://"+ln.Addr().String()+PathSmall, 0, 2*time.Second)
+	res := Fetch(context.Background(), client, "https://"+addr+PathSmall, 0, 2*time.Second)
 	require.ErrorIs(t, res.Err, ErrTLS)
 	assert.Contains(t, res.Err.Error(), "127.0.0.1")
 }
