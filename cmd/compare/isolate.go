@@ -33,19 +33,41 @@ const isolateRole = "compare-model"
 func init() { child.Register(isolateRole, runIsolated) }
 
 // isolateConfig is what the parent sends the child on its standard input:
-// compare's own arguments, to build the model as the parent would, the
+// the settings the parent measures with (resolved: a subcommand such as
+// demo parallel sets its own), to build the model as the parent would, the
 // model and the workload.
 type isolateConfig struct {
-	Args     []string      `json:"args"`
-	Model    string        `json:"model"`
-	Workload string        `json:"workload"`
-	URLs     []string      `json:"urls,omitempty"`
-	Embedded bool          `json:"embedded,omitempty"`
-	Latency  time.Duration `json:"latency,omitempty"`
-	Numbers  []int         `json:"numbers,omitempty"`
+	Settings isolateSettings `json:"settings"`
+	Model    string          `json:"model"`
+	Workload string          `json:"workload"`
+	URLs     []string        `json:"urls,omitempty"`
+	Embedded bool            `json:"embedded,omitempty"`
+	Latency  time.Duration   `json:"latency,omitempty"`
+	Numbers  []int           `json:"numbers,omitempty"`
 	// RootsPEM is the certificate of the embedded server under -tls, which
 	// the child's model trusts as the parent's does.
 	RootsPEM []byte `json:"roots_pem,omitempty"`
+}
+
+// isolateSettings are the options that build a model and time it.
+type isolateSettings struct {
+	Runs    int           `json:"runs"`
+	Warmup  int           `json:"warmup"`
+	Timeout time.Duration `json:"timeout"`
+	BodyCap int64         `json:"body_cap"`
+	Workers int           `json:"workers"`
+	Procs   int           `json:"procs"`
+	Conns   int           `json:"conns"`
+}
+
+func settingsOf(o options) isolateSettings {
+	return isolateSettings{Runs: o.runs, Warmup: o.warmup, Timeout: o.timeout, BodyCap: o.bodyCap,
+		Workers: o.workers, Procs: o.procs, Conns: o.conns}
+}
+
+func (s isolateSettings) options() options {
+	return options{runs: s.Runs, warmup: s.Warmup, timeout: s.Timeout, bodyCap: s.BodyCap,
+		workers: s.Workers, procs: s.Procs, conns: s.Conns}
 }
 
 // isolatedRow is what the child answers on its standard output: the row,
@@ -72,7 +94,7 @@ func isolator(o options, w bench.IOWorkload, numbers []int) func(ctx context.Con
 		if _, ok := m.(multiproc.Pool); ok {
 			return nil, nil
 		}
-		cfg := isolateConfig{Args: o.out.args, Model: m.Name(), Workload: workload, Numbers: numbers}
+		cfg := isolateConfig{Settings: settingsOf(o), Model: m.Name(), Workload: workload, Numbers: numbers}
 		tasks := len(numbers)
 		if workload == bench.WorkloadIO {
 			cfg.URLs, cfg.Embedded, cfg.Latency = w.URLs, w.Embedded, w.Latency
@@ -128,7 +150,7 @@ func runChild(ctx context.Context, cfg isolateConfig) (*bench.Result, error) {
 	return &r, nil
 }
 
-// runIsolated is the child: it builds the model from compare's arguments,
+// runIsolated is the child: it builds the model from the parent's settings,
 // measures it, writes its row and exits.
 func runIsolated() int {
 	fail := func(err error) int {
@@ -139,10 +161,8 @@ func runIsolated() int {
 	if err := json.NewDecoder(io.LimitReader(os.Stdin, maxIsolateIO)).Decode(&cfg); err != nil {
 		return fail(fmt.Errorf("reading the configuration: %w", err))
 	}
-	o, err := parseArgs(cfg.Args)
-	if err != nil {
-		return fail(err)
-	}
+	o := cfg.Settings.options()
+	var err error
 	if cfg.RootsPEM != nil {
 		if o.roots, err = iobound.CertPool(cfg.RootsPEM); err != nil {
 			return fail(fmt.Errorf("the embedded server's certificate: %w", err))

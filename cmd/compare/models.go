@@ -41,3 +41,17 @@ func modelSpecs() []modelSpec {
 		}},
 	}
 }
+
+// rebuild builds each of models again from its spec, with o's settings:
+// the models that -tls gives the embedded server's certificate once it has
+// started. The list keeps its length and order (models that this system
+// cannot run were left out of it already).
+func rebuild(models []bench.Model, o options) {
+	for i, m := range models {
+		for _, s := range o.models {
+			if s.name == m.Name() {
+				models[i] = s.build(o)
+			}
+		}
+	}
+}

@@ -29,7 +29,6 @@ type outputOptions struct {
 	version bool     // -version: print the version and exit
 	svgAxis string   // -svg-axis: axisShared or axisOwn
 
-	args []string // the command line, for the children that measure the models
 }
 
 // export is one file the report is written to besides the screen.

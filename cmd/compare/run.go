@@ -46,7 +46,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "compare: %v (see %s)\n", err, see)
 		return exitUsage
 	}
-	o.out.args = args
 	switch {
 	case o.out.version:
 		fmt.Fprintln(stdout, version())
@@ -185,9 +184,7 @@ func measure(ctx context.Context, o options, rep *bench.Report, stderr io.Writer
 				w = bench.IOWorkload{URLs: child.URLs(o.repeat), Embedded: true, Latency: o.latency}
 				if o.tls { // every model trusts this run's certificate
 					o.roots, o.rootsPEM = child.RootCAs(), child.CertPEM()
-					for i, s := range o.models {
-						models[i] = s.build(o)
-					}
+					rebuild(models, o)
 				}
 			}
 			source := "the embedded server"
