@@ -16,6 +16,7 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 
 	"conclab/bench"
+	"conclab/internal/text"
 	"conclab/internal/units"
 	"conclab/iobound"
 	"conclab/multiproc"
@@ -344,9 +345,7 @@ func wrapParagraphs(paras []string, width int) string {
 		if i > 0 {
 			b.WriteString("\n")
 		}
-		for _, l := range wrap(p, width) {
-			b.WriteString(l + "\n")
-		}
+		b.WriteString(text.Wrap(p, width, "") + "\n")
 	}
 	return b.String()
 }

@@ -6,7 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
-	"unicode/utf8"
+
+	"conclab/internal/text"
 )
 
 // The help's paragraphs. Each command's help is its own paragraphs, its
@@ -287,32 +288,10 @@ func writeFlags(w io.Writer, c *command) {
 			use += " (" + strings.Join(notes, ", ") + ")"
 		}
 		fmt.Fprintln(w, "  "+strings.TrimSpace("-"+f.Name+" "+name))
-		for _, l := range wrap(use, 80-6) {
+		for _, l := range strings.Split(text.Wrap(use, 80-6, ""), "\n") {
 			fmt.Fprintf(w, "      %s\n", l)
 		}
 	})
-}
-
-// wrap breaks text between words into lines of at most width runes, unless
-// one word is longer.
-func wrap(text string, width int) []string {
-	var lines []string
-	var line strings.Builder
-	for _, word := range strings.Fields(text) {
-		n, l := utf8.RuneCountInString(line.String()), utf8.RuneCountInString(word)
-		if n > 0 && n+1+l > width {
-			lines = append(lines, line.String())
-			line.Reset()
-		}
-		if line.Len() > 0 {
-			line.WriteByte(' ')
-		}
-		line.WriteString(word)
-	}
-	if line.Len() > 0 {
-		lines = append(lines, line.String())
-	}
-	return lines
 }
 
 // formatsFor says which formats the command prints.
