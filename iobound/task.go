@@ -1,6 +1,7 @@
 package iobound
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -24,14 +25,7 @@ func Settle(model string, timeout time.Duration, bodyCap int64, counts ...Settin
 	if err := CheckSettings(model, append([]Setting{Timeout(timeout), BodyCap(bodyCap)}, counts...)...); err != nil {
 		return Settings{}, err
 	}
-	return Settings{Timeout: or(timeout, DefaultTimeout), BodyCap: or(bodyCap, DefaultBodyCap)}, nil
-}
-
-func or[T time.Duration | int64](v, def T) T {
-	if v == 0 {
-		return def
-	}
-	return v
+	return Settings{Timeout: cmp.Or(timeout, DefaultTimeout), BodyCap: cmp.Or(bodyCap, DefaultBodyCap)}, nil
 }
 
 // Task is one task of the I/O workload, run on worker of this process:
