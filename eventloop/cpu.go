@@ -18,6 +18,11 @@ const sumChunk = 100_000
 type sums struct {
 	numbers []int
 	results []cpubound.Result
+	pid     int // this process's, in every span
+}
+
+func newSums(numbers []int, results []cpubound.Result) sums {
+	return sums{numbers: numbers, results: results, pid: os.Getpid()}
 }
 
 // start schedules the sum of squares of number i as a task on loop, which
@@ -27,7 +32,7 @@ func (s sums) start(loop *Loop, i int) {
 	n, res := s.numbers[i], &s.results[i]
 	now := time.Now()
 	*res = cpubound.Result{N: n}
-	res.Span.PID = os.Getpid()
+	res.Span.PID = s.pid
 	if err := cpubound.Check(n); err != nil {
 		res.Err, res.Span.Start, res.Span.End = err, now, now
 		return

@@ -60,7 +60,7 @@ func (m Model) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, 
 		return cpubound.Report{}, err
 	}
 	results := make([]cpubound.Result, len(numbers))
-	sums := sums{numbers: numbers, results: results}
+	sums := newSums(numbers, results)
 	err = m.run(ctx, len(numbers), sums.start, sums.stop)
 	report, cancelled := cpubound.Finish(ctx, m.Name(), numbers, results)
 	return report, cmp.Or(cancelled, err)
