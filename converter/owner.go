@@ -265,7 +265,11 @@ func (c *OwnerClient) Convert(ctx context.Context, points int64) (Result, error)
 			}
 			return *ans.Result, nil
 		case ans.Code != "":
-			return Result{}, fmt.Errorf("converter: %s points: owner: %s: %w", FormatPoints(points), ans.Err, ruleErrors[ans.Code])
+			rule, known := ruleErrors[ans.Code]
+			if !known {
+				return Result{}, c.fail(points, fmt.Errorf("unknown error code %q: %s", ans.Code, ans.Err))
+			}
+			return Result{}, fmt.Errorf("converter: %s points: owner: %s: %w", FormatPoints(points), ans.Err, rule)
 		default:
 			return Result{}, c.fail(points, errors.New(ans.Err))
 		}
