@@ -34,6 +34,16 @@
 // of 1). At most Procs tasks run at once, so the I/O workload's lower bound
 // is ceil(requests / Procs) × latency.
 //
+// A worker that only got its next task once the parent had read its answer
+// would idle for a round trip between tasks: its answer crossing the pipe,
+// the parent's goroutine waking, the task crossing back. So while the queue
+// holds a task for every worker, each worker is sent its next task along
+// with the current one, and finds it waiting when it answers, as
+// Pool.map's chunks do without fixing the tasks' order in advance. Near the
+// end of the queue a worker gets one task at a time, so that none waits
+// behind a busy worker while another is free; a task waiting in the pipe
+// of a worker that dies goes to its replacement.
+//
 // # What it costs
 //
 // Start-up is real: each call starts its workers (an exec, a Go runtime
@@ -42,8 +52,8 @@
 // it has answered its handshake, without waiting for the others;
 // Report.Startup holds the time until the first one had, and it counts in
 // the run's wall time, as it does in Python. Every task then pays a message
-// round trip, well under a tenth of a millisecond, which matters only for
-// tiny tasks.
+// round trip, well under a tenth of a millisecond, which the parent pays
+// but, sent ahead, the worker does not.
 //
 // A long-lived program creates its Pool once, and so can a Go one:
 // [Pool.Start] starts the workers once and returns a [Running] pool whose

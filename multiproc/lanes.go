@@ -85,7 +85,7 @@ func (r *runner) spread(ctx, life context.Context, lanes []*lane, cold bool) {
 	r.cold = cold
 	var wg sync.WaitGroup
 	for _, l := range lanes {
-		wg.Go(func() { r.slot(ctx, life, l) })
+		wg.Go(func() { r.slot(ctx, life, l, len(lanes)) })
 	}
 	wg.Wait()
 }
@@ -146,11 +146,20 @@ func (r *runner) ready() {
 
 // slot is the parent's side of one worker lane: in a cold run it starts
 // the lane's worker, and a worker that is ready does not wait for the
-// others; it feeds the worker tasks one at a time from the shared queue,
-// replaces it if it dies, and in a cold run stops it when the queue is
-// empty. The work itself happens in the worker process; this goroutine
-// only waits on its pipe.
-func (r *runner) slot(ctx, life context.Context, l *lane) {
+// others; it feeds the worker tasks from the shared queue, replaces it if
+// it dies, and in a cold run stops it when the queue is empty. The work
+// itself happens in the worker process; this goroutine only waits on its
+// pipe.
+//
+// While the queue holds a task for every lane, the worker is sent its next
+// task before it answers the one it is on: the task waits in the pipe, and
+// the worker starts it as soon as it has written its answer, instead of
+// idling while the answer crosses to this goroutine and the next task
+// crosses back (Pool.map's chunks save the same round trip). Near the end
+// of the queue a lane takes one task at a time, so that no task waits
+// behind a busy worker while another lane idles. A task in the pipe of a
+// worker that died is sent to its replacement: it never started.
+func (r *runner) slot(ctx, life context.Context, l *lane, lanes int) {
 	if r.cold {
 		w, err := start(ctx, life, r.spec, l.index)
 		if err != nil {
@@ -167,25 +176,49 @@ func (r *runner) slot(ctx, life context.Context, l *lane) {
 		l.w = w
 		r.ready()
 	}
-	for i := range r.queue {
-		r.done[i] = true
+	var held []int // taken from the queue and not finished, oldest first
+	sent := 0      // how many of held the worker has been sent
+	for {
+		for len(held) == 0 || len(held) == 1 && len(r.queue) >= lanes {
+			i, ok := <-r.queue
+			if !ok {
+				break
+			}
+			r.done[i] = true
+			held = append(held, i)
+		}
+		if len(held) == 0 {
+			break
+		}
 		if ctx.Err() != nil {
-			r.outs[i] = outcome{err: task.NotStarted(context.Cause(ctx))}
+			for _, i := range held {
+				r.outs[i] = outcome{err: task.NotStarted(context.Cause(ctx))}
+			}
+			held, sent = held[:0], 0
 			continue
 		}
 		if l.w == nil {
 			// The lane's worker died on an earlier task: replace it.
 			w, err := start(ctx, life, r.spec, l.index)
 			if err != nil {
-				r.outs[i] = outcome{err: fmt.Errorf("no worker: %w", err)}
+				r.outs[held[0]] = outcome{err: fmt.Errorf("no worker: %w", err)}
+				for _, i := range held[1:] {
+					r.outs[i] = outcome{err: task.NotStarted(err)}
+				}
 				r.mu.Lock()
 				r.err = err
 				r.mu.Unlock()
 				return
 			}
-			l.w = w
+			l.w, sent = w, 0
 		}
-		r.outs[i] = r.do(ctx, l, i)
+		i := held[0]
+		r.outs[i] = r.do(ctx, l, i, held[sent:])
+		held = held[1:]
+		sent = len(held)
+		if l.w == nil {
+			sent = 0 // the tasks in the dead worker's pipe go again
+		}
 	}
 	if r.cold && l.w != nil {
 		if ctx.Err() != nil {
@@ -197,13 +230,18 @@ func (r *runner) slot(ctx, life context.Context, l *lane) {
 	}
 }
 
-// do runs task i on the lane's worker. A worker that fails the task is
-// gone, and the lane is left without one. Cancelling ctx kills the worker
-// in the middle of its task, as a cold run's context does.
-func (r *runner) do(ctx context.Context, l *lane, i int) outcome {
+// do sends the lane's worker the tasks send (task i among them, unless it
+// was sent before) and waits for task i's outcome. A worker that fails the
+// task is gone, and the lane is left without one. Cancelling ctx kills the
+// worker in the middle of its task, as a cold run's context does.
+func (r *runner) do(ctx context.Context, l *lane, i int, send []int) outcome {
 	w, sent := l.w, time.Now()
+	msgs := make([]message, len(send))
+	for k, j := range send {
+		msgs[k] = r.tasks[j]
+	}
 	cancelled := context.AfterFunc(ctx, w.killNow)
-	reply, err := w.do(r.tasks[i], r.spec)
+	reply, err := w.do(r.tasks[i], msgs, r.spec)
 	if !cancelled() && err == nil {
 		// Killed as its reply came: the reply stands, the worker is gone.
 		w.kill()

@@ -228,3 +228,58 @@ func TestWorkersDieWithTheirParent(t *testing.T) {
 		}
 	}
 }
+
+// While the queue has a task for every lane, a worker busy with one task has
+// been sent the next already, so that it starts it without a round trip to
+// the parent; near the end of the queue it has not, so that no task waits
+// behind a busy worker while another lane could take it. The test holds one
+// worker in its first task until the other has run the rest of the queue
+// and exited: the tasks the held worker then runs are the held one and the
+// one sent ahead, if any.
+func TestWorkerIsSentItsNextTaskAhead(t *testing.T) {
+	const holdOn = 1000
+	tests := []struct {
+		name    string
+		numbers []int
+		ahead   int // tasks the held worker was sent besides the held one
+	}{
+		{"a task for each lane left: the next is sent ahead", []int{holdOn, 2, 3, 4, 5, 6, 7, 8}, 1},
+		{"one task left for two lanes: it is not", []int{holdOn, 2}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkReaped(t)
+			hang := newHangServer(t)
+			t.Setenv(envHoldOn, fmt.Sprintf("%d %s/hold", holdOn, hang.URL))
+			done := make(chan cpubound.Report, 1)
+			go func() {
+				rep, err := Pool{Procs: 2, LogWriter: io.Discard}.SumSquares(t.Context(), tt.numbers)
+				assert.NoError(t, err)
+				done <- rep
+			}()
+			held := hang.await(t, 1)[0]
+			require.Eventually(t, func() bool {
+				kids, ok := proctest.Children(os.Getpid())
+				return ok && len(kids) == 1 && kids[0] == held
+			}, runBound, time.Millisecond, "the other worker did not finish the queue and exit")
+			hang.release()
+			var rep cpubound.Report
+			select {
+			case rep = <-done:
+			case <-time.After(runBound):
+				t.Fatal("the run did not end")
+			}
+			require.Len(t, rep.Results, len(tt.numbers))
+			ranOnHeld := 0
+			for _, r := range rep.Results {
+				require.NoError(t, r.Err)
+				exp, _ := cpubound.Expected(r.N)
+				assert.Equal(t, exp, r.Sum, "n=%d", r.N)
+				if r.Span.PID == held {
+					ranOnHeld++
+				}
+			}
+			assert.Equal(t, 1+tt.ahead, ranOnHeld, "tasks run by the held worker")
+		})
+	}
+}

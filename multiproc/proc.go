@@ -201,7 +201,7 @@ func (p *process) handshake(ctx context.Context, s spec) error {
 		TimeoutNS: int64(s.timeout),
 		RootCAs:   s.rootsPEM,
 	}
-	reply, late, err := p.exchange(hello, handshakeTimeout)
+	reply, late, err := p.exchange([]message{hello}, handshakeTimeout)
 	switch {
 	case ctx.Err() != nil:
 		return fmt.Errorf("multiproc: start %s: %w", p.name(), ctx.Err())
@@ -224,13 +224,16 @@ func (p *process) handshake(ctx context.Context, s spec) error {
 	return nil
 }
 
-// do sends one task and returns the worker's reply. On error the worker is
-// gone: it died, it broke the protocol, or it gave no reply within the
-// task's deadline, and was killed; either way it has been reaped.
-func (p *process) do(task message, s spec) (message, error) {
-	reply, late, err := p.exchange(task, s.deadline(task))
+// do sends the tasks send, and returns the worker's reply to task, which
+// it was sent now or before: the worker answers its tasks in the order it
+// was sent them. The wait is bounded by task's deadline, which starts now:
+// the worker starts task once it has answered the one before. On error the
+// worker is gone: it died, it broke the protocol, or it gave no reply
+// within the deadline, and was killed; either way it has been reaped.
+func (p *process) do(task message, send []message, s spec) (message, error) {
+	reply, late, err := p.exchange(send, s.deadline(task))
 	if err == nil && (reply.Type != msgResult || reply.ID != task.ID) {
-		err = fmt.Errorf("%w: sent task %d, got %s for task %d", ErrProtocol, task.ID, reply.Type, reply.ID)
+		err = fmt.Errorf("%w: awaited task %d, got %s for task %d", ErrProtocol, task.ID, reply.Type, reply.ID)
 	}
 	switch {
 	case late:
@@ -252,14 +255,19 @@ func (p *process) do(task message, s spec) (message, error) {
 	}
 }
 
-// exchange sends m and reads the worker's reply, killing the worker if the
-// reply has not come within d. late reports that it was killed (or is being
-// killed: the timer may have fired as the reply arrived). It is the one
-// wait on a worker's answer, shared by the handshake and every task of
-// both workloads, so that no wait on a worker is without a deadline.
-func (p *process) exchange(m message, d time.Duration) (reply message, late bool, err error) {
+// exchange sends the messages send, and reads the worker's next reply,
+// killing the worker if the reply has not come within d. late reports that
+// it was killed (or is being killed: the timer may have fired as the reply
+// arrived). It is the one wait on a worker's answer, shared by the
+// handshake and every task of both workloads, so that no wait on a worker
+// is without a deadline.
+func (p *process) exchange(send []message, d time.Duration) (reply message, late bool, err error) {
 	timer := time.AfterFunc(d, p.killNow)
-	err = p.enc.write(m)
+	for _, m := range send {
+		if err = p.enc.write(m); err != nil {
+			break
+		}
+	}
 	if err == nil {
 		reply, err = p.dec.read()
 	}
