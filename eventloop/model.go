@@ -22,7 +22,7 @@ type Model struct {
 	// MaxConns caps the requests in flight; zero means DefaultMaxConns.
 	MaxConns int
 	// RootCAs are the roots https URLs are verified against; nil means
-	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	// the system's (iobound.Server has the embedded server's).
 	RootCAs  *x509.CertPool
 	resolver *net.Resolver // nil means net.DefaultResolver; tests set theirs
 }

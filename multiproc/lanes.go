@@ -79,15 +79,21 @@ func newRunner(ctx context.Context, s spec, tasks []message) *runner {
 }
 
 // spread runs the queue on the lanes, one goroutine each, and returns once
-// every lane is done with it. A cold run starts and stops the lanes'
-// workers.
-func (r *runner) spread(ctx, life context.Context, lanes []*lane, cold bool) {
-	r.cold = cold
+// every lane is done with it. The workers that start for it (replacements,
+// in a kept pool) live until life is done; a nil life makes a cold run,
+// whose lanes start their workers and stop them at the end, and whose
+// workers live no longer than the run.
+func (r *runner) spread(lanes []*lane, life context.Context) *runner {
+	r.cold = life == nil
+	if r.cold {
+		life = r.ctx
+	}
 	var wg sync.WaitGroup
 	for _, l := range lanes {
-		wg.Go(func() { r.slot(ctx, life, l, len(lanes)) })
+		wg.Go(func() { r.slot(r.ctx, life, l, len(lanes)) })
 	}
 	wg.Wait()
+	return r
 }
 
 // startup is the time until the first worker was ready, or until now when

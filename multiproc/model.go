@@ -20,11 +20,10 @@ type Pool struct {
 	Timeout time.Duration
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
-	// RootCAsPEM are the roots https URLs are verified against, in PEM; nil
-	// means the system's (iobound.Server.CertPEM trusts the embedded server).
+	// RootCAsPEM are the PEM roots https URLs are verified against; nil means
+	// the system's (iobound.Server has the embedded server's).
 	RootCAsPEM []byte
-	// LogWriter receives the workers' stderr; nil means os.Stderr.
-	LogWriter io.Writer
+	LogWriter  io.Writer // the workers' stderr; nil means os.Stderr
 }
 
 // settings checks the model's settings, a negative one being an error, and
@@ -69,10 +68,8 @@ func (m Pool) SumSquares(ctx context.Context, numbers []int) (cpubound.Report, e
 	return report, err
 }
 
-// run starts min(Procs, tasks) workers, hands each task to whichever is free
-// next, calls done with its outcome, stops them, and returns the start-up.
+// run spreads the tasks on min(Procs, tasks) workers started for the run.
 func (m Pool) run(ctx context.Context, s spec, tasks []message, done func(task int, o outcome)) (time.Duration, error) {
-	r := newRunner(ctx, s, tasks) // r.ctx ends the run early, and the workers' lives
-	r.spread(r.ctx, r.ctx, newLanes(min(s.procs, len(tasks))), true)
+	r := newRunner(ctx, s, tasks).spread(newLanes(min(s.procs, len(tasks))), nil)
 	return r.finish(ctx, m.Name(), done)
 }

@@ -128,8 +128,7 @@ func (r *Running) run(ctx context.Context, tasks []message, done func(int, outco
 	}
 	// A worker that replaces a dead one lives as long as the pool, not the
 	// call.
-	runner := newRunner(ctx, r.spec, tasks)
-	runner.spread(ctx, r.life, r.lanes[:min(len(r.lanes), len(tasks))], false)
+	runner := newRunner(ctx, r.spec, tasks).spread(r.lanes[:min(len(r.lanes), len(tasks))], r.life)
 	_, err := runner.finish(ctx, r.Name(), done)
 	return err
 }

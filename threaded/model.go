@@ -21,7 +21,7 @@ type Pool struct {
 	// BodyCap bounds each response body; zero means iobound.DefaultBodyCap.
 	BodyCap int64
 	// RootCAs are the roots https URLs are verified against; nil means
-	// the system's (iobound.Server.RootCAs trusts the embedded server).
+	// the system's (iobound.Server has the embedded server's).
 	RootCAs *x509.CertPool
 }
 
