@@ -223,13 +223,18 @@ func TestWorkers(t *testing.T) {
 	}
 	t.Run("a zero pool has the default workers", func(t *testing.T) {
 		assert.Equal(t, DefaultWorkers, Pool{}.Concurrency("cpu", 100))
-		rep, err := Pool{}.SumSquares(context.Background(), []int{1, 2, 3, 4, 5, 6})
+		// At this latency every worker is busy long after the next URL is
+		// handed out, so each of them takes some, and no other does.
+		s := newServer(t, iobound.Config{Latency: 50 * time.Millisecond})
+		rep, err := Pool{}.Download(context.Background(), s.URLs(4*DefaultWorkers))
 		require.NoError(t, err)
 		workers := map[int]bool{}
 		for _, r := range rep.Results {
+			require.NoError(t, r.Err)
 			workers[r.Span.Worker] = true
 		}
-		assert.LessOrEqual(t, len(workers), DefaultWorkers)
+		assert.Len(t, workers, DefaultWorkers, "spans name exactly DefaultWorkers workers")
+		assert.LessOrEqual(t, s.Accepted(), int64(DefaultWorkers), "one connection a worker at most")
 	})
 	t.Run("concurrency is one task per worker, no more than the tasks", func(t *testing.T) {
 		p := Pool{Workers: 5}
