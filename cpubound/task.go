@@ -13,7 +13,7 @@ import (
 func Task(worker, n int) Result {
 	start := time.Now()
 	sum, err := SumOfSquares(n)
-	return Result{N: n, Sum: sum, Err: err, Span: task.Span(worker, start)}
+	return Result{N: n, Sum: sum, Err: err, Span: task.Ran(worker, start)}
 }
 
 // Failed is the Result of the sum of squares of n that failed with err

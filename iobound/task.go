@@ -33,7 +33,7 @@ func Settle(model string, timeout time.Duration, bodyCap int64, counts ...Settin
 func Task(ctx context.Context, client *http.Client, worker int, url string, s Settings) Result {
 	start := time.Now()
 	res := Fetch(ctx, client, url, s.BodyCap, s.Timeout)
-	res.Span = task.Span(worker, start)
+	res.Span = task.Ran(worker, start)
 	return res
 }
 

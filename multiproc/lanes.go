@@ -10,7 +10,6 @@ import (
 
 	"conclab/internal/child"
 	"conclab/internal/task"
-	"conclab/timeline"
 )
 
 // DefaultProcs is the default pool size, one worker per CPU, as
@@ -258,9 +257,9 @@ func (r *runner) do(ctx context.Context, l *lane, i int, send []int) outcome {
 			err = fmt.Errorf("stopped by the run's end: %w", context.Cause(ctx))
 		}
 		l.w = nil
-		return outcome{err: err, span: timeline.Span{Worker: l.index, PID: w.pid, Start: sent, End: time.Now()}}
+		return outcome{err: err, span: task.Span{Worker: l.index, PID: w.pid, Start: sent, End: time.Now()}}
 	}
-	span := timeline.Span{Worker: l.index, PID: w.pid, Start: time.Unix(0, reply.StartNS), End: time.Unix(0, reply.EndNS)}
+	span := task.Span{Worker: l.index, PID: w.pid, Start: time.Unix(0, reply.StartNS), End: time.Unix(0, reply.EndNS)}
 	return outcome{reply: reply, err: errorFrom(reply), span: span}
 }
 

@@ -2,8 +2,8 @@ package multiproc
 
 import (
 	"conclab/cpubound"
+	"conclab/internal/task"
 	"conclab/iobound"
-	"conclab/timeline"
 )
 
 func fetchTasks(urls []string) []message {
@@ -27,7 +27,7 @@ func sumTasks(numbers []int) []message {
 type outcome struct {
 	reply message
 	err   error
-	span  timeline.Span
+	span  task.Span
 }
 
 // local is the error of an outcome given by the parent, nil when the

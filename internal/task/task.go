@@ -1,7 +1,8 @@
 // Package task holds what every model does around one task the same way:
 // the span of a task run on this process, and the one error of a cancelled
 // run. The workload packages, iobound and cpubound, build on it; a model
-// uses it for the span.
+// uses it for the span, and names a span's type through it, so that a
+// model imports only the workloads and this layer beneath them.
 package task
 
 import (
@@ -14,9 +15,13 @@ import (
 	"conclab/timeline"
 )
 
-// Span is the span of a task that ran on this process, on worker, from
+// Span is the record of which worker ran one task, and when: timeline's,
+// which draws them.
+type Span = timeline.Span
+
+// Ran is the span of a task that ran on this process, on worker, from
 // start until now.
-func Span(worker int, start time.Time) timeline.Span {
+func Ran(worker int, start time.Time) Span {
 	return timeline.Span{Worker: worker, PID: os.Getpid(), Start: start, End: time.Now()}
 }
 

@@ -15,7 +15,7 @@ import (
 
 func TestSpan(t *testing.T) {
 	start := time.Now()
-	s := task.Span(3, start)
+	s := task.Ran(3, start)
 	assert.Equal(t, 3, s.Worker)
 	assert.Equal(t, os.Getpid(), s.PID)
 	assert.Equal(t, start, s.Start)
