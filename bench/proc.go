@@ -2,7 +2,6 @@ package bench
 
 import (
 	"runtime/pprof"
-	"strconv"
 	"time"
 
 	"conclab/internal/procfs"
@@ -15,8 +14,8 @@ import (
 // process's lifetime peak), and child processes are not seen.
 
 // selfThreads is the number of OS threads of this process.
-func selfThreads() int {
-	st, err := procfs.SelfStat()
+func selfThreads(w *procfs.Watch) int {
+	st, err := w.Self()
 	if err != nil {
 		return pprof.Lookup("threadcreate").Count()
 	}
@@ -47,19 +46,10 @@ type childSample struct {
 
 // liveChildren samples every child that is alive (not a zombie) and not in
 // exclude.
-func liveChildren(exclude map[int]bool) []childSample {
-	pids, _ := procfs.SelfChildren()
+func liveChildren(w *procfs.Watch, exclude map[int]bool) []childSample {
 	var out []childSample
-	for _, pid := range pids {
-		if exclude[pid] {
-			continue
-		}
-		st, err := procfs.StatOf(pid)
-		if err != nil || st.Exited() {
-			continue
-		}
-		status, _ := procfs.StatusOf(strconv.Itoa(pid))
-		out = append(out, childSample{pid: pid, cpu: st.CPU, hwm: max(status.HWM, status.RSS)})
+	for pid, c := range w.LiveChildren(func(pid int) bool { return exclude[pid] }) {
+		out = append(out, childSample{pid: pid, cpu: c.Stat.CPU, hwm: max(c.Status.HWM, c.Status.RSS)})
 	}
 	return out
 }

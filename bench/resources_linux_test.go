@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"conclab/cpubound"
+	"conclab/internal/procfs"
 )
 
 // spawner leaves a child process running from its first call on, as a pool
@@ -63,7 +64,9 @@ func TestSamplerCountsWorkerProcesses(t *testing.T) {
 }
 
 func TestProcReaders(t *testing.T) {
-	assert.Positive(t, selfThreads())
+	w := procfs.NewWatch()
+	defer w.Close()
+	assert.Positive(t, selfThreads(w))
 	rss, hwm := selfRSS()
 	assert.Positive(t, rss)
 	assert.GreaterOrEqual(t, hwm, rss)

@@ -26,3 +26,9 @@ func (s Stat) Exited() bool { return s.State == 'Z' || s.State == 'X' }
 type Status struct {
 	RSS, HWM int64 // resident set and its peak, in bytes
 }
+
+// Child is what a Watch reads of one live child.
+type Child struct {
+	Stat   Stat
+	Status Status
+}

@@ -73,6 +73,11 @@ func StatusOf(pid string) (Status, error) {
 	if err != nil {
 		return Status{}, fmt.Errorf("procfs: %w", err)
 	}
+	return parseStatus(b), nil
+}
+
+// parseStatus parses the fields of a status file the suite uses.
+func parseStatus(b []byte) Status {
 	var st Status
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
@@ -87,7 +92,7 @@ func StatusOf(pid string) (Status, error) {
 			st.HWM = kib(val)
 		}
 	}
-	return st, nil
+	return st
 }
 
 // kib parses "   1234 kB" into bytes.

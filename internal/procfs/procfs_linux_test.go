@@ -4,7 +4,9 @@ package procfs
 
 import (
 	"os"
+	"os/exec"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -69,4 +71,56 @@ func FuzzParseStat(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = parseStat(b) // must not panic
 	})
+}
+
+// A Watch sees a child from its start to its exit, reads what a fresh read
+// would, skips the children it is told to, and keeps no file of a child
+// that is gone, nor any once closed.
+func TestWatchFollowsChildren(t *testing.T) {
+	fdsBefore, err := OpenFDs()
+	require.NoError(t, err)
+	w := NewWatch()
+
+	self, err := w.Self()
+	require.NoError(t, err)
+	assert.Equal(t, os.Getpid(), self.PID)
+	assert.Positive(t, self.Threads)
+
+	start := func() *exec.Cmd {
+		cmd := exec.Command("sleep", "60")
+		require.NoError(t, cmd.Start())
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return cmd
+	}
+	a, b := start(), start()
+	pa, pb := a.Process.Pid, b.Process.Pid
+	for range 3 { // the kept files read again as a fresh open would
+		live := w.LiveChildren(func(int) bool { return false })
+		require.Contains(t, live, pa)
+		require.Contains(t, live, pb)
+		assert.Equal(t, pa, live[pa].Stat.PID)
+		assert.Equal(t, os.Getpid(), live[pa].Stat.PPID)
+		assert.Positive(t, live[pa].Status.RSS)
+	}
+	live := w.LiveChildren(func(pid int) bool { return pid == pb })
+	assert.Contains(t, live, pa)
+	assert.NotContains(t, live, pb, "skipped")
+
+	require.NoError(t, a.Process.Kill())
+	_, _ = a.Process.Wait() // a zombie no more: gone
+	require.NoError(t, b.Process.Kill())
+	require.Eventually(t, func() bool { // b exits and is a zombie, not yet reaped
+		st, err := StatOf(pb)
+		return err == nil && st.Exited()
+	}, 10*time.Second, time.Millisecond)
+	live = w.LiveChildren(func(int) bool { return false })
+	assert.NotContains(t, live, pa, "reaped")
+	assert.NotContains(t, live, pb, "a zombie is not live")
+	assert.Empty(t, w.kids, "no file kept for a child that is not live")
+
+	require.NoError(t, w.Close())
+	_, _ = b.Process.Wait() // and the pidfds of both children are closed
+	fdsAfter, err := OpenFDs()
+	require.NoError(t, err)
+	assert.Equal(t, fdsBefore, fdsAfter, "every file the Watch opened is closed")
 }
