@@ -179,8 +179,8 @@ func launch(ctx, life context.Context, s spec, index int) (*process, error) {
 		index: index,
 		pid:   cp.PID,
 		proc:  cp,
-		enc:   newEncoder(cp.Stdin),
-		dec:   newDecoder(cp.Stdout),
+		enc:   newEncoder(child.Quiet(cp.Stdin)),
+		dec:   newDecoder(child.Quiet(cp.Stdout)),
 		log:   lw,
 	}
 	lw.SetName("multiproc " + p.name())

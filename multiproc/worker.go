@@ -55,7 +55,7 @@ func runWorker() int {
 	// which kills the workers), so a worker ignores the interrupt and does
 	// not die under a task as Python's pool workers do.
 	signal.Ignore(os.Interrupt)
-	return serve(os.Stdin, proto, os.Stderr, testHook())
+	return serve(child.Quiet(os.Stdin), child.Quiet(proto), os.Stderr, testHook())
 }
 
 // testHook returns what the test hooks make of a task, nil when neither is

@@ -23,4 +23,7 @@
 //     sends it, and the parent says so instead of hanging.
 //   - Standard error. [LineWriter] passes a child's log lines through, each
 //     prefixed with the child's name, whole lines only.
+//   - Quiet pipes. [Quiet] reads and writes a pipe without waking the
+//     runtime's monitor thread, which would otherwise take a core from the
+//     processes that compute each time one waiting on them wakes.
 package child
