@@ -21,11 +21,11 @@ import (
 const DefaultMaxConns = 100
 
 // ErrScheme fails a URL whose scheme is neither http nor https.
-var ErrScheme = errors.New("only http and https URLs are supported")
+var ErrScheme = errors.New("eventloop: only http and https URLs are supported")
 
 // ErrDescriptors fails a request that found no file descriptor for its
 // socket while no connection of this run was open to give one back.
-var ErrDescriptors = errors.New("out of file descriptors")
+var ErrDescriptors = errors.New("eventloop: out of file descriptors")
 
 // ErrMaxConns is wrapped by the error of a Model with a negative MaxConns.
 // It is iobound.ErrNegativeSetting, which every model's negative setting

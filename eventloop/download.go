@@ -8,8 +8,8 @@ import (
 	"os"
 	"time"
 
+	"conclab/internal/task"
 	"conclab/iobound"
-	"conclab/timeline"
 )
 
 // download is one run of Download: its client, and the requests to make.
@@ -44,7 +44,7 @@ func newDownload(ctx context.Context, s iobound.Settings, maxConns int, resolver
 	pid := os.Getpid()
 	for i, u := range urls {
 		now := time.Now()
-		c.results[i] = iobound.Result{URL: iobound.Redact(u), Span: timeline.Span{PID: pid, Start: now, End: now}}
+		c.results[i] = iobound.Result{URL: iobound.Redact(u), Span: task.Span{PID: pid, Start: now, End: now}}
 	}
 	reqs := c.prepare(urls)
 	c.left = len(reqs)

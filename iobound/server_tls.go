@@ -21,7 +21,7 @@ import (
 // server that answers in plain HTTP, an alert from the server. A handshake
 // that takes longer than the request's timeout fails with ErrTimeout
 // instead, as any request that does.
-var ErrTLS = errors.New("TLS handshake failed")
+var ErrTLS = errors.New("iobound: TLS handshake failed")
 
 // certLifetime is how long a generated certificate is valid: one run's
 // worth, with an hour of slack before now for a clock that steps back.
