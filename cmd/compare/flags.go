@@ -573,8 +573,8 @@ func (r *rawFlags) validateIO(o *options) error {
 	return nil
 }
 
-// validateModels checks that each model's own flag is given only with the
-// model: -workers for threaded, -procs for multiproc, -conns for eventloop.
+// validateModels checks that each model's own flags (modelSpec.flags) are
+// given only with the model: -workers only with threaded, say.
 func (r *rawFlags) validateModels(o *options) error {
 	if o.sub() == subSweep {
 		for _, s := range o.models {
@@ -587,14 +587,11 @@ func (r *rawFlags) validateModels(o *options) error {
 	if !r.has("models") {
 		return nil // a command without models has none of their flags
 	}
-	for _, f := range []struct{ flag, model, what string }{
-		{"workers", "threaded", "sets threaded's size"},
-		{"procs", "multiproc", "sets multiproc's size"},
-		{"keep-pool", "multiproc", "keeps multiproc's pool"},
-		{"conns", "eventloop", "sets eventloop's size"},
-	} {
-		if r.set[f.flag] && !slices.ContainsFunc(o.models, func(s modelSpec) bool { return s.name == f.model }) {
-			return usagef("-%s: %s, and -models leaves %s out", f.flag, f.what, f.model)
+	for _, s := range modelSpecs() {
+		for _, f := range s.flags {
+			if r.set[f.name] && !slices.ContainsFunc(o.models, func(m modelSpec) bool { return m.name == s.name }) {
+				return usagef("-%s: %s, and -models leaves %s out", f.name, f.what, s.name)
+			}
 		}
 	}
 	return nil

@@ -489,6 +489,21 @@ func TestRunRejectsFlagsTheSubcommandDoesNotUse(t *testing.T) {
 	}
 }
 
+// A model's own flags are flags of a command that runs the models: a
+// renamed flag would otherwise leave the check of -models silently off.
+func TestModelFlagsAreFlags(t *testing.T) {
+	for _, s := range modelSpecs() {
+		for _, f := range s.flags {
+			found := false
+			for _, name := range []string{subIO, subCPU} {
+				fs, _ := lookupCommand(name).flagSet()
+				found = found || fs.Lookup(f.name) != nil
+			}
+			assert.True(t, found, "neither compare io nor compare cpu has -%s, which %s lists as its own", f.name, s.name)
+		}
+	}
+}
+
 func TestRunBoundsEveryNumber(t *testing.T) {
 	tests := []struct {
 		name       string
