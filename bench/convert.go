@@ -25,7 +25,7 @@ func renderConverter(b *strings.Builder, c *ConverterSection, markdown bool, hea
 		title := "Converter's caches"
 		if shared {
 			title = fmt.Sprintf("Converter's caches: %d goroutines, %s calls on %s amounts (%s)",
-				r.Goroutines, thousandsOf(r.Ops), thousandsOf(int64(r.Keys)), r.Dist)
+				r.Goroutines, units.Thousands(r.Ops), units.Thousands(int64(r.Keys)), r.Dist)
 		}
 		if runs := r.Runs; runs > 1 {
 			title += fmt.Sprintf(", median ± spread of %d runs", runs)
@@ -43,7 +43,7 @@ func renderConverter(b *strings.Builder, c *ConverterSection, markdown bool, hea
 			procs = "1 process"
 		}
 		heading(fmt.Sprintf("Converter across %s: one load, %s calls of cost %s, %d goroutines each",
-			procs, thousandsOf(p.Ops), p.Cost, p.Goroutines))
+			procs, units.Thousands(p.Ops), p.Cost, p.Goroutines))
 		if err := processesTable(b, c.Processes, markdown); err != nil {
 			return err
 		}
@@ -117,15 +117,6 @@ func nsPerOp(r converter.LoadResult) string {
 		return fmt.Sprintf("%.1f", r.NsPerOp)
 	}
 	return fmt.Sprintf("%.1f ± %.1f", r.NsPerOp, r.NsPerOpSpread)
-}
-
-// thousandsOf writes n with commas: 20,000.
-func thousandsOf(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // sameLoad tells whether every row ran the same load (goroutines, calls,

@@ -17,6 +17,7 @@ import (
 	"conclab/converter"
 	"conclab/cpubound"
 	"conclab/eventloop"
+	"conclab/internal/units"
 	"conclab/iobound"
 	"conclab/multiproc"
 )
@@ -203,7 +204,7 @@ func demoProcsFlag(fs *flag.FlagSet, r *rawFlags) {
 // ioFlags: the I/O workload. latency is the default of -latency.
 func ioFlags(fs *flag.FlagSet, r *rawFlags, latency time.Duration) {
 	durationVar(fs, &r.latency, "latency", latency, 0, maxLatency, "the embedded server's wait before each response")
-	intVar(fs, &r.repeat, "repeat", iobound.DefaultRepeat, 1, maxTasks, "how many times the list of URLs is repeated; at most "+thousands(maxTasks)+" requests in all")
+	intVar(fs, &r.repeat, "repeat", iobound.DefaultRepeat, 1, maxTasks, "how many times the list of URLs is repeated; at most "+units.Thousands(maxTasks)+" requests in all")
 	fs.StringVar(&r.urls, "urls", "", "comma-separated `list` of http(s) URLs to fetch instead of the embedded server, or @FILE: one URL a line, # comments")
 	fs.BoolVar(&r.tls, "tls", false, "the embedded server serves https, with a certificate made at start that every model trusts")
 }
@@ -568,7 +569,7 @@ func (r *rawFlags) validateIO(o *options) error {
 		pages = len(o.urls)
 	}
 	if requests := int64(pages) * int64(r.repeat); requests > maxTasks {
-		return usagef("-repeat: %d × %d URLs is %s requests; at most %s", r.repeat, pages, thousands(requests), thousands(maxTasks))
+		return usagef("-repeat: %d × %d URLs is %s requests; at most %s", r.repeat, pages, units.Thousands(requests), units.Thousands(maxTasks))
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"conclab/internal/units"
 	"conclab/iobound"
 )
 
@@ -28,7 +29,7 @@ func parseURLs(value string) ([]string, error) {
 			return nil, usagef("-urls: %v", err)
 		}
 		if len(out) == maxTasks {
-			return nil, usagef("-urls: more than %s URLs", thousands(maxTasks))
+			return nil, usagef("-urls: more than %s URLs", units.Thousands(maxTasks))
 		}
 		out = append(out, s)
 	}
@@ -68,7 +69,7 @@ func readURLFile(path string) ([]string, error) {
 			return nil, fail("line %d: %v", line, err)
 		}
 		if len(out) == maxTasks {
-			return nil, fail("more than %s URLs", thousands(maxTasks))
+			return nil, fail("more than %s URLs", units.Thousands(maxTasks))
 		}
 		out = append(out, s)
 	}

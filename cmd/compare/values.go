@@ -1,6 +1,7 @@
 package main
 
 import (
+	"conclab/internal/units"
 	"errors"
 	"flag"
 	"fmt"
@@ -67,7 +68,7 @@ func (f *intFlag) Set(s string) error {
 }
 
 func (f *intFlag) limits() string {
-	return "between " + thousands(f.min) + " and " + thousands(min(f.max, math.MaxInt))
+	return "between " + units.Thousands(f.min) + " and " + units.Thousands(min(f.max, math.MaxInt))
 }
 
 // intVar defines an int flag with a range.
@@ -141,7 +142,7 @@ func (f *countsFlag) Set(list string) error {
 		case err != nil:
 			return fmt.Errorf("%q is not a whole number; want counts like %s", s, defaultSweep)
 		case n < 1 || n > maxSweepCount:
-			return fmt.Errorf("every count must be between 1 and %s, not %s", thousands(maxSweepCount), s)
+			return fmt.Errorf("every count must be between 1 and %s, not %s", units.Thousands(maxSweepCount), s)
 		}
 		if !slices.Contains(out, n) {
 			out = append(out, n)
@@ -152,7 +153,7 @@ func (f *countsFlag) Set(list string) error {
 }
 
 func (f *countsFlag) limits() string {
-	return fmt.Sprintf("up to %d counts, each between 1 and %s", maxSweepCounts, thousands(maxSweepCount))
+	return fmt.Sprintf("up to %d counts, each between 1 and %s", maxSweepCounts, units.Thousands(maxSweepCount))
 }
 
 // timelineFlag is -timeline: alone it means lanes, -timeline=tasks the task
@@ -175,20 +176,6 @@ func (t *timelineFlag) Set(s string) error {
 		return fmt.Errorf("want -timeline, -timeline=%s or -timeline=%s, not %q", viewLanes, viewTasks, s)
 	}
 	return nil
-}
-
-// thousands writes n with comma separators: 1,000,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 // shortDuration writes d as a user would type it: 20ms, 10s, 1m, 1h.

@@ -1,6 +1,6 @@
 // Package units formats quantities for people: durations with a unit that
-// keeps three or four significant digits or in milliseconds, and counted
-// nouns. Every table and sentence of the suite formats them here.
+// keeps three or four significant digits or in milliseconds, large counts
+// with commas, and counted nouns. Every table and sentence of the suite formats them here.
 package units
 
 import (
@@ -42,6 +42,16 @@ func Milliseconds(d time.Duration) string {
 		return strconv.FormatFloat(v, 'f', 1, 64) + " ms"
 	}
 	return strconv.FormatFloat(v, 'f', 3, 64) + " ms"
+}
+
+// Thousands writes n with a comma between each group of three digits:
+// "20,000", "-1,234,567".
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // Plural writes n and word, with an s unless n is 1: "1 task", "3 tasks".

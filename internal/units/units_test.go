@@ -2,6 +2,7 @@ package units_test
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -52,6 +53,19 @@ func TestPlural(t *testing.T) {
 	}{{0, "0 tasks"}, {1, "1 task"}, {2, "2 tasks"}}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, units.Plural(tt.n, "task"))
+	}
+}
+
+func TestThousands(t *testing.T) {
+	tests := []struct {
+		n    int64
+		want string
+	}{
+		{0, "0"}, {999, "999"}, {1000, "1,000"}, {-1000, "-1,000"}, {-999, "-999"},
+		{123456, "123,456"}, {-1234567, "-1,234,567"}, {math.MinInt64, "-9,223,372,036,854,775,808"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, units.Thousands(tt.n))
 	}
 }
 
