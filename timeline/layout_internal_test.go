@@ -71,3 +71,39 @@ func TestColumnsMatchesTheObviousCount(t *testing.T) {
 		}
 	}
 }
+
+// A row is as tall as the levels its spans are drawn on: peak and levels
+// follow one rule, zero-length tasks included.
+func TestPeakIsTheLevelsDrawn(t *testing.T) {
+	origin := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return origin.Add(time.Duration(ms) * time.Millisecond) }
+	tests := []struct {
+		name  string
+		spans []Span
+		want  int
+	}{
+		{"no span", nil, 0},
+		{"one task", []Span{{Start: at(0), End: at(10)}}, 1},
+		{"back to back", []Span{{Start: at(0), End: at(10)}, {Start: at(10), End: at(20)}}, 1},
+		{"overlapping", []Span{{Start: at(0), End: at(10)}, {Start: at(5), End: at(20)}}, 2},
+		{"a zero-length task during another", []Span{{Start: at(0), End: at(10)}, {Start: at(5), End: at(5)}}, 2},
+		{"zero-length tasks at one instant", []Span{{Start: at(5), End: at(5)}, {Start: at(5), End: at(5)}}, 2},
+		{"zero-length tasks one after another", []Span{{Start: at(5), End: at(5)}, {Start: at(6), End: at(6)}}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			which := make([]int, len(tt.spans))
+			for i := range which {
+				which[i] = i
+			}
+			assert.Equal(t, tt.want, peak(tt.spans, which, origin))
+			if len(which) > 0 {
+				level, n := levels(tt.spans, which, origin)
+				assert.Equal(t, tt.want, n)
+				for _, l := range level {
+					assert.Less(t, l, tt.want)
+				}
+			}
+		})
+	}
+}
