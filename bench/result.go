@@ -61,6 +61,19 @@ func CurrentEnv() Env {
 	}
 }
 
+// Cores is how many cores a model of workers workers can compute its tasks
+// on at once here: goroutines share this process's GOMAXPROCS; worker
+// processes each have a GOMAXPROCS of their own, so what limits them
+// together is the machine's CPUs. Never more than the tasks, nor less than
+// one. The CPU bound and the sweep's serial fraction both count with it.
+func (e Env) Cores(workers, tasks int, processes bool) int {
+	procs := e.GOMAXPROCS
+	if processes {
+		procs = max(procs, e.CPUs)
+	}
+	return max(1, min(workers, procs, tasks))
+}
+
 // IOSection is the I/O workload's part of the report.
 type IOSection struct {
 	Source   string `json:"source"` // SourceEmbedded or SourceURLs

@@ -400,8 +400,8 @@ func finishIO(results []Result, w IOWorkload) {
 // finishCPU sets the speedups, bounds and efficiencies, all of which need a
 // sequential row that did every task.
 //
-// A model that can use k cores (its workers, at most the cores it may run
-// on) needs at least W / k for work that takes one core W. W itself is not
+// A model that can use k cores (Env.Cores: its workers, at most the cores
+// it may run on and its tasks) needs at least W / k for work that takes one core W. W itself is not
 // known, only measured: a row of k cores whose fastest run took t shows that
 // W is at most k·t. The work is taken as the least of these over every row
 // that did all the tasks (the sequential row's fastest run among them), so
@@ -418,13 +418,7 @@ func finishCPU(results []Result) {
 	cores := make([]int, len(results))
 	work := math.Inf(1)
 	for i, r := range results {
-		// Worker processes each have GOMAXPROCS of their own: what limits
-		// them together is the machine's cores, not this process's setting.
-		procs := env.GOMAXPROCS
-		if r.Processes > 1 {
-			procs = max(procs, env.CPUs)
-		}
-		cores[i] = max(min(r.Workers, procs), 1)
+		cores[i] = env.Cores(r.Workers, r.Tasks, r.Processes > 1)
 		if Comparable(seq.Work(), r.Work()) == nil {
 			work = min(work, float64(cores[i])*fastest(r.Seconds))
 		}

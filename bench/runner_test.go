@@ -487,3 +487,24 @@ func TestRunnerIsolate(t *testing.T) {
 }
 
 var errBoom = errors.New("boom")
+
+func TestEnvCores(t *testing.T) {
+	env := Env{CPUs: 4, GOMAXPROCS: 2}
+	tests := []struct {
+		name           string
+		workers, tasks int
+		processes      bool
+		want           int
+	}{
+		{"goroutines share GOMAXPROCS", 8, 20, false, 2},
+		{"processes share the CPUs", 8, 20, true, 4},
+		{"fewer workers than cores", 1, 20, true, 1},
+		{"fewer tasks than workers", 8, 3, true, 3},
+		{"no task still counts one core", 8, 0, false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, env.Cores(tt.workers, tt.tasks, tt.processes))
+		})
+	}
+}

@@ -46,17 +46,6 @@ func amdahl(e float64, p int) float64 {
 	return 1 / (e + (1-e)/float64(max(p, 1)))
 }
 
-// sweepProcessors is how many processors n workers could compute on at once:
-// goroutines share the Ps (GOMAXPROCS) of one process, worker processes
-// share the machine's CPUs.
-func sweepProcessors(p sweepPoint, env bench.Env, n int) int {
-	cores := env.GOMAXPROCS
-	if p.UsesProcesses {
-		cores = env.CPUs
-	}
-	return max(1, min(n, cores, p.Tasks))
-}
-
 // writeKarpFlatt prints, for a CPU sweep that began at one worker, each
 // count's serial fraction and what Amdahl's law predicts from it for the
 // next count, beside what the next count measured.
@@ -77,7 +66,7 @@ func writeKarpFlatt(w io.Writer, doc sweepDoc, models []string, markdown bool) e
 			if !ok || pt.Speedup == nil {
 				continue
 			}
-			p := sweepProcessors(pt, doc.Env, pt.Workers)
+			p := doc.Env.Cores(pt.Workers, pt.Tasks, pt.UsesProcesses)
 			e, ok := karpFlatt(*pt.Speedup, p)
 			if !ok {
 				continue
@@ -86,7 +75,7 @@ func writeKarpFlatt(w io.Writer, doc sweepDoc, models []string, markdown bool) e
 			predicted, measured := "—", "—"
 			if i+2 < len(doc.Counts) {
 				next := doc.Counts[i+2]
-				predicted = fmt.Sprintf("%.2fx at %d", amdahl(e, sweepProcessors(pt, doc.Env, next)), next)
+				predicted = fmt.Sprintf("%.2fx at %d", amdahl(e, doc.Env.Cores(next, pt.Tasks, pt.UsesProcesses)), next)
 				if q, ok := findPoint(doc.Results, m, next); ok && q.Speedup != nil {
 					measured = fmt.Sprintf("%.2fx", *q.Speedup)
 				}
