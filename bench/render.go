@@ -252,12 +252,13 @@ func renderText(w io.Writer, rep Report, markdown bool, v View) error {
 		}
 	}
 	secs := sections(rep)
-	wide := v.Wide || (v.Width > 0 && wideFits(secs, markdown, v.Width))
-	for _, s := range secs {
+	tables, err := drawTables(secs, markdown, v)
+	if err != nil {
+		return err
+	}
+	for i, s := range secs {
 		heading(s.title)
-		if err := drawResults(&b, s, markdown, wide); err != nil {
-			return err
-		}
+		b.WriteString(tables[i])
 		para(append(append(Summary(s.results), notes(s)...), s.ref))
 	}
 	if c := rep.Converter; c != nil {
@@ -265,7 +266,7 @@ func renderText(w io.Writer, rep Report, markdown bool, v View) error {
 			return err
 		}
 	}
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
@@ -300,16 +301,28 @@ var wideColumns = []string{"cpu s/run", "goroutines", "threads", "procs", "peak 
 // percentiles of the requests.
 var loadColumns = []string{"req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"}
 
-// wideFits tells whether every workload's wide table fits in width
-// columns, so that a screen that wide shows them all wide, none wrapped.
-func wideFits(secs []section, markdown bool, width int) bool {
-	for _, s := range secs {
-		var b strings.Builder
-		if drawResults(&b, s, markdown, true) != nil || textWidth(b.String()) > width {
-			return false
+// drawTables draws each workload's table: wide when v asks for it, or when
+// v.Width is known and every wide table fits it; narrow otherwise.
+func drawTables(secs []section, markdown bool, v View) ([]string, error) {
+	draw := func(wide bool) ([]string, error) {
+		tables := make([]string, len(secs))
+		for i, s := range secs {
+			var b strings.Builder
+			if err := drawResults(&b, s, markdown, wide); err != nil {
+				return nil, err
+			}
+			tables[i] = b.String()
 		}
+		return tables, nil
 	}
-	return true
+	if !v.Wide && v.Width <= 0 {
+		return draw(false)
+	}
+	tables, err := draw(true)
+	if err == nil && !v.Wide && slices.ContainsFunc(tables, func(t string) bool { return textWidth(t) > v.Width }) {
+		return draw(false)
+	}
+	return tables, err
 }
 
 // textWidth is the widest line of text, in runes.
