@@ -3,12 +3,15 @@ package bench
 import (
 	"testing"
 	"time"
+
+	"conclab/internal/procfs"
 )
 
 // BenchmarkSample measures one look of the sampler (goroutines, threads,
 // child processes), the price the harness pays every SampleInterval.
 func BenchmarkSample(b *testing.B) {
-	s := &sampler{firstCPU: map[int]time.Duration{}, lastCPU: map[int]time.Duration{}}
+	s := &sampler{firstCPU: map[int]time.Duration{}, lastCPU: map[int]time.Duration{}, watch: procfs.NewWatch()}
+	defer s.watch.Close()
 	for b.Loop() {
 		s.sample()
 	}

@@ -5,6 +5,7 @@ package procfs
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
 	"time"
 
@@ -123,4 +124,38 @@ func TestWatchFollowsChildren(t *testing.T) {
 	fdsAfter, err := OpenFDs()
 	require.NoError(t, err)
 	assert.Equal(t, fdsBefore, fdsAfter, "every file the Watch opened is closed")
+}
+
+// The kept /proc/self/task is listed again from its start, and lists what
+// a fresh ReadDir does, however many threads there are: the buffer grows.
+func TestWatchListsThreadsAgain(t *testing.T) {
+	w := NewWatch()
+	defer w.Close()
+	w.buf = make([]byte, 64) // room for a couple of entries: it must grow
+	fresh := func() []string {
+		entries, err := os.ReadDir("/proc/self/task")
+		require.NoError(t, err)
+		names := make([]string, len(entries))
+		for i, e := range entries {
+			names[i] = e.Name()
+		}
+		return names
+	}
+	for range 3 {
+		// The runtime may start a thread between the two listings: compare
+		// again until the list held still through both.
+		var got, want []string
+		for range 100 {
+			var err error
+			got, err = w.threads()
+			require.NoError(t, err)
+			want = fresh()
+			slices.Sort(got)
+			slices.Sort(want)
+			if slices.Equal(got, want) {
+				break
+			}
+		}
+		assert.Equal(t, want, got)
+	}
 }
