@@ -245,44 +245,14 @@ func edges(spans []Span, which []int, origin time.Time) []edge {
 	return es
 }
 
-// peak is the largest number of the given spans in progress at one
-// instant, by the rule the SVG stacks them with (levels): the row is as
-// tall as the levels drawn in it.
+// peak is the largest number of the given spans in progress at one instant.
 func peak(spans []Span, which []int, origin time.Time) int {
-	if len(which) == 0 {
-		return 0
+	cur, top := 0, 0
+	for _, e := range edges(spans, which, origin) {
+		cur += e.delta
+		top = max(top, cur)
 	}
-	_, n := levels(spans, which, origin)
-	return n
-}
-
-// levels assigns each of the row's spans the lowest level free when it
-// starts (the greedy colouring of an interval graph, which needs no more
-// levels than the most spans in progress at once), and returns the levels
-// used. A level is free from the instant its last span ended, so a task
-// that ends as the next starts shares its level; a zero-length task lasts
-// a nanosecond here (bounds), so it too is stacked on whatever is in
-// progress when it happens.
-func levels(spans []Span, which []int, origin time.Time) (map[int]int, int) {
-	order := slices.Clone(which)
-	slices.SortStableFunc(order, func(a, b int) int {
-		sa, _ := bounds(spans[a], origin)
-		sb, _ := bounds(spans[b], origin)
-		return cmp.Compare(sa, sb)
-	})
-	level := make(map[int]int, len(which))
-	var ends []float64 // the end of the last span of each level
-	for _, i := range order {
-		start, end := bounds(spans[i], origin)
-		l := slices.IndexFunc(ends, func(e float64) bool { return e <= start })
-		if l < 0 {
-			l = len(ends)
-			ends = append(ends, 0)
-		}
-		ends[l] = end
-		level[i] = l
-	}
-	return level, max(len(ends), 1)
+	return top
 }
 
 // columns divides [0, scale) into width equal slices and returns, for each,

@@ -2,10 +2,12 @@ package timeline
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -123,6 +125,32 @@ func (s section) svgHeight() int {
 		h += svgAxisH
 	}
 	return h
+}
+
+// levels assigns each of the row's spans the lowest level free when it
+// starts (the greedy colouring of an interval graph, which needs no more
+// levels than the most spans in progress at once), and returns the levels
+// used.
+func levels(spans []Span, which []int, origin time.Time) (map[int]int, int) {
+	order := slices.Clone(which)
+	slices.SortStableFunc(order, func(a, b int) int {
+		sa, _ := bounds(spans[a], origin)
+		sb, _ := bounds(spans[b], origin)
+		return cmp.Compare(sa, sb)
+	})
+	level := make(map[int]int, len(which))
+	var ends []float64 // the end of the last span of each level
+	for _, i := range order {
+		start, end := bounds(spans[i], origin)
+		l := slices.IndexFunc(ends, func(e float64) bool { return e <= start })
+		if l < 0 {
+			l = len(ends)
+			ends = append(ends, 0)
+		}
+		ends[l] = end
+		level[i] = l
+	}
+	return level, max(len(ends), 1)
 }
 
 func (s section) writeSVG(b *bytes.Buffer, y, left, plotW float64, colour string) {
