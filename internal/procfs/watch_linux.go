@@ -45,7 +45,11 @@ func NewWatch() *Watch {
 // read reads f from its start.
 func (w *Watch) read(f *os.File) ([]byte, error) {
 	for {
-		n, err := rawAt0(f, syscall.SYS_PREAD64, w.buf)
+		b := w.buf
+		n, err := raw(f, func(fd uintptr) (uintptr, syscall.Errno) {
+			n, _, errno := syscall.RawSyscall6(syscall.SYS_PREAD64, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)), 0, 0, 0)
+			return n, errno
+		})
 		if err != nil {
 			return nil, err
 		}
@@ -56,26 +60,16 @@ func (w *Watch) read(f *os.File) ([]byte, error) {
 	}
 }
 
-// rawAt0 makes the raw system call trap on f's descriptor with b and the
-// offset 0: a pread, or a getdents64 after an lseek to 0.
-func rawAt0(f *os.File, trap uintptr, b []byte) (int, error) {
+// raw runs call, which makes raw system calls, on f's descriptor, and
+// returns what the last one returned.
+func raw(f *os.File, call func(fd uintptr) (uintptr, syscall.Errno)) (int, error) {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return 0, err
 	}
 	var n uintptr
 	var errno syscall.Errno
-	if err := rc.Control(func(fd uintptr) {
-		p, size := uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b))
-		if trap == syscall.SYS_GETDENTS64 {
-			if _, _, errno = syscall.RawSyscall(syscall.SYS_LSEEK, fd, 0, 0); errno != 0 {
-				return
-			}
-			n, _, errno = syscall.RawSyscall(trap, fd, p, size)
-			return
-		}
-		n, _, errno = syscall.RawSyscall6(trap, fd, p, size, 0, 0, 0)
-	}); err != nil {
+	if err := rc.Control(func(fd uintptr) { n, errno = call(fd) }); err != nil {
 		return 0, err
 	}
 	if errno != 0 {
@@ -95,7 +89,14 @@ func (w *Watch) threads() ([]string, error) {
 		w.tasks = f
 	}
 	for {
-		n, err := rawAt0(w.tasks, syscall.SYS_GETDENTS64, w.buf)
+		b := w.buf
+		n, err := raw(w.tasks, func(fd uintptr) (uintptr, syscall.Errno) {
+			if _, _, errno := syscall.RawSyscall(syscall.SYS_LSEEK, fd, 0, 0); errno != 0 {
+				return 0, errno
+			}
+			n, _, errno := syscall.RawSyscall(syscall.SYS_GETDENTS64, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+			return n, errno
+		})
 		if err != nil {
 			return nil, err
 		}
