@@ -402,8 +402,8 @@ func finishIO(results []Result, w IOWorkload) {
 //
 // A model that can use k cores (Env.Cores: its workers, at most the cores
 // it may run on and its tasks) needs at least W / k for work that takes one
-// core W. W itself is not known, only measured: a row of k cores whose fastest run took t shows that
-// W is at most k·t. The work is taken as the least of these over every row
+// core W. W itself is not known, only measured: a row of k cores whose
+// fastest run took t shows that W is at most k·t. The work is taken as the least of these over every row
 // that did all the tasks (the sequential row's fastest run among them), so
 // that no row's bound is above its fastest run and no efficiency above 1.
 // Taking the sequential median alone, as this once did, let a model beat its
