@@ -400,12 +400,13 @@ func finishIO(results []Result, w IOWorkload) {
 // finishCPU sets the speedups, bounds and efficiencies, all of which need a
 // sequential row that did every task.
 //
-// A model that can use k cores (Env.Cores: its workers, at most the cores
-// it may run on and its tasks) needs at least W / k for work that takes one
+// A model that can use k cores (Env.Cores: its workers, at most the cores it
+// may run on and its tasks) needs at least W / k for work that takes one
 // core W. W itself is not known, only measured: a row of k cores whose
-// fastest run took t shows that W is at most k·t. The work is taken as the least of these over every row
-// that did all the tasks (the sequential row's fastest run among them), so
-// that no row's bound is above its fastest run and no efficiency above 1.
+// fastest run took t shows that W is at most k·t. The work is taken as the
+// least of these over every row that did all the tasks (the sequential row's
+// fastest run among them), so that no row's bound is above its fastest run
+// and no efficiency above 1.
 // Taking the sequential median alone, as this once did, let a model beat its
 // bound by the noise between two measurements: the event loop, one core like
 // sequential, showed 1.01, and a run after a busy moment 1.38.
